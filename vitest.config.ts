@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // The end-to-end suites bind 100.100.100.200:80 inside their own network namespaces and
+    // start daemons; running files in parallel on a 2-core machine only makes them flaky.
+    fileParallelism: false,
+  },
+});
