@@ -1,0 +1,2 @@
+export { jitterFor, Scheduler } from './scheduler.js';
+export type { SlotHandler } from './scheduler.js';

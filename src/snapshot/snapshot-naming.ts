@@ -1,0 +1,52 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Trigger } from './run-record.js';
+
+/** Tag keys selfsnap writes on every snapshot it creates. */
+export const TAG = {
+  instance: 'selfsnap:instance',
+  policy: 'selfsnap:policy',
+  trigger: 'selfsnap:trigger',
+  run: 'selfsnap:run',
+  consistency: 'selfsnap:consistency',
+} as const;
+
+// ECS limits: Description 2-256 characters and no http(s):// prefix.
+const DESCRIPTION_MAX = 256;
+
+/** Formats a time as `20261204T153000Z`, the form used in run ids and snapshot names. */
+export function compactUtc(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** Creates a run id: UTC start time, policy and a random suffix, e.g. `20261204T153000Z-nightly-9f3a`. */
+export function createRunId(policy: string, startedAt: Date): string {
+  return `${compactUtc(startedAt)}-${policy}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Builds the snapshot name: `selfsnap-<policy>-<UTC time>`. Policy names are lowercase letters,
+ * digits and dashes, so the name always meets the ECS rules (2-128 characters, starting with a
+ * letter, no `auto` or URL prefix).
+ */
+export function buildSnapshotName(policy: string, startedAt: Date): string {
+  return `selfsnap-${policy}-${compactUtc(startedAt)}`;
+}
+
+/** Derives the ClientToken of one disk in one run, so a repeated create returns the first snapshot. */
+export function deriveClientToken(runId: string, diskId: string): string {
+  return createHash('sha256').update(`${runId}\n${diskId}`).digest('hex').slice(0, 48);
+}
+
+/** Builds the snapshot description from trigger and reason, within the ECS limits. */
+export function buildDescription(trigger: Trigger, reason: string | undefined): string {
+  const text =
+    reason === undefined || reason.trim() === ''
+      ? `selfsnap ${trigger}`
+      : `selfsnap ${trigger}: ${reason.trim()}`;
+  // Control characters would break the one-line description the console and CLI show.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f]/g, ' ').slice(0, DESCRIPTION_MAX);
+}

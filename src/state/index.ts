@@ -1,0 +1,2 @@
+export { StateStore } from './state-store.js';
+export { writeFileAtomic } from './write-file-atomic.js';
