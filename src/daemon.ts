@@ -1,0 +1,235 @@
+import { EcsClient } from './cloud/index.js';
+import { loadConfig, type SelfsnapConfig } from './config/index.js';
+import { createRamRoleCredentials, type RamRoleCredentials } from './credentials/index.js';
+import { buildStatus, type DaemonHealth } from './daemon-status.js';
+import { SelfsnapError } from './errors/index.js';
+import { createLogger, type Logger } from './log/index.js';
+import { discoverIdentity, MetadataClient, type InstanceIdentity } from './metadata/index.js';
+import { Scheduler } from './schedule/index.js';
+import { RunManager } from './snapshot/index.js';
+import {
+  StatusServer,
+  type SocketApi,
+  type TriggerAnswer,
+  type TriggerBody,
+} from './socket/index.js';
+import { StateStore } from './state/index.js';
+
+// Back-off between identity lookups while the metadata service is unreachable.
+const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
+// A graceful stop waits this long for runs to record their snapshot ids.
+const DRAIN_TIMEOUT_MS = 20_000;
+const DEFAULT_TRIGGER_TIMEOUT_MS = 60_000;
+
+/** The running agent: socket, identity, cloud client, runs and schedules. */
+export class Daemon implements SocketApi {
+  private readonly startedAt = new Date();
+  private readonly health: DaemonHealth = { metadata: { ok: false }, api: { ok: true } };
+  private readonly metadata: MetadataClient;
+  private readonly state: StateStore;
+  private readonly server: StatusServer;
+  private identity?: InstanceIdentity;
+  private credentials?: RamRoleCredentials;
+  private runs?: RunManager;
+  private scheduler?: Scheduler;
+  private stopping = false;
+  private connectTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: SelfsnapConfig,
+    private readonly logger: Logger,
+  ) {
+    this.metadata = new MetadataClient({
+      endpoint: config.metadata.endpoint,
+      tokenTtlSeconds: config.metadata.tokenTtlSeconds,
+      allowTokenless: config.metadata.allowTokenless,
+      timeoutMs: config.metadata.timeout,
+      retries: config.metadata.retries,
+    });
+    this.state = new StateStore(config.stateDir, logger.child({ component: 'state' }));
+    this.server = new StatusServer(config.socket, this, logger.child({ component: 'socket' }));
+  }
+
+  /** Opens the state folder and the socket, then connects to the cloud in the background. */
+  async start(): Promise<void> {
+    await this.state.init();
+    await this.server.listen();
+    this.logger.info({ socket: this.config.socket.path, pid: process.pid }, 'daemon ready');
+    void this.connect(CONNECT_RETRY_MS.initial);
+  }
+
+  /** Stops schedules and the socket, and lets runs in flight record their state. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.connectTimer);
+    await this.scheduler?.stop();
+    await this.server.close();
+    if (this.runs !== undefined) {
+      const drained = await Promise.race([
+        this.runs.drain().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS)),
+      ]);
+      if (!drained) this.logger.warn('stopping with runs in flight; they resume on the next start');
+    }
+    this.logger.info('daemon stopped');
+  }
+
+  status() {
+    return buildStatus({
+      config: this.config,
+      startedAt: this.startedAt,
+      identity: this.identity,
+      health: this.health,
+      credentials: this.credentials?.health,
+      runs: this.runs,
+      scheduler: this.scheduler,
+    });
+  }
+
+  listRuns(limit: number) {
+    return this.runs?.listRuns(limit) ?? [];
+  }
+
+  getRun(id: string) {
+    return this.runs?.getRun(id);
+  }
+
+  async triggerRun(body: TriggerBody): Promise<TriggerAnswer> {
+    const runs = this.runs;
+    if (runs === undefined || this.stopping) {
+      const reason = this.health.metadata.lastError ?? 'still starting';
+      throw new SelfsnapError('NOT_READY', `daemon is not ready to snapshot: ${reason}`);
+    }
+    const trigger = body.trigger ?? 'manual';
+    const policy = body.policy ?? this.defaultPolicy(trigger);
+    const run = await runs.trigger({ policy, trigger, reason: body.reason });
+    const wait = body.wait ?? 'none';
+    if (wait === 'none') return { run, timedOut: false };
+    return runs.waitFor(run.id, wait, body.timeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS);
+  }
+
+  private defaultPolicy(trigger: 'manual' | 'hook'): string {
+    const hookPolicy = this.config.triggers.hook?.policy;
+    if (trigger === 'hook' && hookPolicy !== undefined) return hookPolicy;
+    return hookPolicy ?? (Object.keys(this.config.policies)[0] as string);
+  }
+
+  private async connect(retryMs: number): Promise<void> {
+    if (this.stopping) return;
+    try {
+      this.identity = await discoverIdentity(this.metadata);
+      this.health.metadata = { ok: true, checkedAt: new Date().toISOString() };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.health.metadata.lastError !== message) {
+        this.logger.warn(
+          { err: error, retryInMs: retryMs },
+          'metadata service unavailable; retrying',
+        );
+      }
+      this.health.metadata = { ok: false, lastError: message, checkedAt: new Date().toISOString() };
+      const next = Math.min(CONNECT_RETRY_MS.max, retryMs * 2);
+      this.connectTimer = setTimeout(() => void this.connect(next), retryMs);
+      return;
+    }
+    await this.startRuns(this.identity);
+  }
+
+  private async startRuns(identity: InstanceIdentity): Promise<void> {
+    const logger = this.logger.child({
+      instanceId: identity.instanceId,
+      regionId: identity.regionId,
+    });
+    logger.info({ zoneId: identity.zoneId }, 'instance identified');
+    this.credentials = createRamRoleCredentials(
+      {
+        metadataEndpoint: this.config.metadata.endpoint,
+        allowTokenless: this.config.metadata.allowTokenless,
+        timeoutMs: this.config.metadata.timeout,
+      },
+      this.metadata,
+    );
+    const ecs = new EcsClient({
+      regionId: identity.regionId,
+      endpoint: this.config.ecs.endpoint,
+      protocol: this.config.ecs.protocol,
+      timeoutMs: this.config.ecs.timeout,
+      credentials: this.credentials,
+      onCall: (call) => this.recordApiCall(call, logger),
+    });
+    const runs = new RunManager(
+      this.config,
+      this.state,
+      { ecs, identity, logger: logger.child({ component: 'run' }) },
+      logger,
+    );
+    await runs.restore();
+    this.runs = runs;
+    this.scheduler = new Scheduler(
+      this.config.policies,
+      identity.instanceId,
+      (policy) => void this.runScheduled(policy),
+      logger.child({ component: 'schedule' }),
+    );
+    this.scheduler.start();
+  }
+
+  private async runScheduled(policy: string): Promise<void> {
+    if (this.stopping || this.runs === undefined) return;
+    try {
+      await this.runs.trigger({ policy, trigger: 'schedule' });
+    } catch (error) {
+      this.logger.error({ err: error, policy }, 'scheduled run not started');
+    }
+  }
+
+  private recordApiCall(
+    call: { action: string; durationMs: number; ecsCode?: string },
+    logger: Logger,
+  ): void {
+    const now = new Date().toISOString();
+    logger.debug(
+      { action: call.action, durationMs: call.durationMs, ecsCode: call.ecsCode },
+      'ecs call',
+    );
+    if (call.ecsCode === undefined) {
+      if (!this.health.api.ok) logger.info({ action: call.action }, 'ecs api reachable again');
+      this.health.api = { ok: true, lastCallAt: now };
+    } else {
+      this.health.api = {
+        ok: false,
+        lastCallAt: now,
+        lastError: `${call.action}: ${call.ecsCode}`,
+      };
+    }
+  }
+}
+
+/** Exit code for a config error; the unit does not restart on it (EX_CONFIG from sysexits.h). */
+export const EXIT_CONFIG = 78;
+
+/** Runs the daemon in the foreground until SIGTERM or SIGINT; resolves to the exit code. */
+export async function runDaemon(configPath: string): Promise<number> {
+  let config: SelfsnapConfig;
+  try {
+    config = await loadConfig(configPath);
+  } catch (error) {
+    process.stderr.write(`selfsnap: ${(error as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
+  const logger = createLogger({ level: config.log.level }).child({ component: 'daemon' });
+  const daemon = new Daemon(config, logger);
+  try {
+    await daemon.start();
+  } catch (error) {
+    logger.error({ err: error }, 'daemon failed to start');
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info({ signal }, 'stopping');
+  await daemon.stop();
+  return 0;
+}
