@@ -80,6 +80,8 @@ const retentionSchema = z.strictObject({
   yearly: z.int().min(1).max(1_000).optional(),
   maxAge: duration(3_600_000, 100 * 365 * 86_400_000).optional(),
   minKeep: z.int().min(1).max(10_000).default(1),
+  failedGrace: duration(0, 365 * 86_400_000).default(86_400_000),
+  orphans: z.enum(['keep', 'prune']).default('keep'),
 });
 
 const policySchema = z.strictObject({

@@ -1,0 +1,12 @@
+export { applyRetentionRules } from './apply-retention-rules.js';
+export { createPeriodLabeler, PERIOD_KINDS } from './calendar-periods.js';
+export type { PeriodKind, PeriodLabels } from './calendar-periods.js';
+export { planPrune } from './plan-prune.js';
+export { DEFAULT_FAILED_GRACE_MS, PIN_TAG } from './prune-plan.js';
+export type {
+  PruneAction,
+  PruneEntry,
+  PruneInput,
+  PrunePlan,
+  RetentionRules,
+} from './prune-plan.js';
