@@ -1,0 +1,39 @@
+/** Tunable behaviour of one emulator; the scenario sets them and the control endpoint changes them. */
+export interface EmulatorSettings {
+  /** Emulated time from CreateSnapshot to `accomplished`. */
+  snapshotDurationMs: number;
+  /** Fraction of the duration after which a snapshot reports `Available: true`. */
+  snapshotAvailableFraction: number;
+  /** Lifetime of each STS credential set that the metadata service issues. */
+  credentialLifetimeMs: number;
+  /** A new credential set is issued once less than this much lifetime remains on the current one. */
+  credentialRotationMarginMs: number;
+  /** Manual snapshots one disk may keep (`QuotaExceed.Snapshot` beyond it). */
+  manualSnapshotQuotaPerDisk: number;
+  /** Snapshots that may be in progress at once on one ESSD-family disk. */
+  essdConcurrentSnapshotLimit: number;
+  /** Disks one CreateSnapshotGroup may cover (`NumberExceed.TooManyDisks` beyond it). */
+  snapshotGroupDiskLimit: number;
+  /** Calls per action per emulated minute before `Throttling.User`; actions not listed are unlimited. */
+  flowControlPerMinute: Record<string, number>;
+  /** Actions the instance's RAM role may call; undefined allows every action. */
+  allowedActions: string[] | undefined;
+}
+
+/** Default settings: the documented limits where they are published, safe guesses elsewhere. */
+export function defaultSettings(): EmulatorSettings {
+  return {
+    snapshotDurationMs: 3_000,
+    snapshotAvailableFraction: 0.5,
+    credentialLifetimeMs: 6 * 3_600_000,
+    // NOTE: how early the real service rotates is not published; 30 min is a guess.
+    credentialRotationMarginMs: 30 * 60_000,
+    manualSnapshotQuotaPerDisk: 256,
+    // NOTE: the manual-snapshot concurrency on ESSD is not published; 10 matches automatic snapshots.
+    essdConcurrentSnapshotLimit: 10,
+    // NOTE: older documentation says 16 disks per group, the current SDK 128; 16 is the safe side.
+    snapshotGroupDiskLimit: 16,
+    flowControlPerMinute: {},
+    allowedActions: undefined,
+  };
+}
