@@ -28,6 +28,7 @@ const schemas = {
     manualSnapshotQuotaPerDisk: z.number().int().nonnegative().optional(),
     essdConcurrentSnapshotLimit: z.number().int().positive().optional(),
     snapshotGroupDiskLimit: z.number().int().positive().optional(),
+    snapshotGroupTagsOnMembers: z.boolean().optional(),
     flowControlPerMinute: z.record(z.string(), z.number().int().nonnegative()).optional(),
     allowedActions: z.array(z.string()).optional(),
   }),

@@ -39,6 +39,8 @@ function resolveSettings(scenario: ResolvedScenario): EmulatorSettings {
   settings.essdConcurrentSnapshotLimit =
     given.essdConcurrentSnapshotLimit ?? settings.essdConcurrentSnapshotLimit;
   settings.snapshotGroupDiskLimit = given.snapshotGroupDiskLimit ?? settings.snapshotGroupDiskLimit;
+  settings.snapshotGroupTagsOnMembers =
+    given.snapshotGroupTagsOnMembers ?? settings.snapshotGroupTagsOnMembers;
   settings.flowControlPerMinute = given.flowControlPerMinute ?? settings.flowControlPerMinute;
   settings.allowedActions = given.allowedActions ?? settings.allowedActions;
   return settings;

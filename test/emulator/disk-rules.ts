@@ -33,8 +33,14 @@ export function snapshotsInProgress(
 /**
  * Checks that a new snapshot of `disk` may start now: a snapshot-capable category, an attached
  * (or once attached) disk on a running or stopped instance, the manual quota and concurrency.
+ * `tooManyInProgressCode` is the error code when the ESSD in-progress limit is reached.
  */
-export function checkSnapshotAllowed(state: EmulatorState, disk: DiskRecord, now: number): void {
+export function checkSnapshotAllowed(
+  state: EmulatorState,
+  disk: DiskRecord,
+  now: number,
+  tooManyInProgressCode = 'QuotaExceed.ConcurrentSnapshotQuota',
+): void {
   if (!SNAPSHOT_CATEGORIES.includes(disk.category)) {
     throw new ApiError(
       400,
@@ -66,7 +72,7 @@ export function checkSnapshotAllowed(state: EmulatorState, disk: DiskRecord, now
   if (running >= state.settings.essdConcurrentSnapshotLimit) {
     throw new ApiError(
       403,
-      'QuotaExceed.ConcurrentSnapshotQuota',
+      tooManyInProgressCode,
       `The disk "${disk.diskId}" already has ${running} snapshots in progress, the maximum.`,
     );
   }

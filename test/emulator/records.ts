@@ -14,6 +14,7 @@ export interface InstanceRecord {
   /** Metadata token mode: `required` rejects GETs without a session token, `optional` serves them. */
   httpTokens: 'required' | 'optional';
   creationTime: number;
+  tags: Tag[];
 }
 
 /** A disk status the API reports. */

@@ -34,6 +34,7 @@ const instanceSchema = z.strictObject({
   status: z.enum(['Running', 'Stopped', 'Starting', 'Stopping', 'Pending']).default('Running'),
   roleName: z.string().default('SelfsnapRole'),
   httpTokens: z.enum(['required', 'optional']).default('required'),
+  tags,
 });
 
 const diskSchema = z.strictObject({
@@ -85,6 +86,7 @@ const settingsSchema = z.strictObject({
   manualSnapshotQuotaPerDisk: z.number().int().nonnegative().optional(),
   essdConcurrentSnapshotLimit: z.number().int().positive().optional(),
   snapshotGroupDiskLimit: z.number().int().positive().optional(),
+  snapshotGroupTagsOnMembers: z.boolean().optional(),
   flowControlPerMinute: z.record(z.string(), z.number().int().nonnegative()).optional(),
   allowedActions: z.array(z.string()).optional(),
 });

@@ -25,6 +25,7 @@ export function seedInstance(scenario: ResolvedScenario, now: number): InstanceR
     instanceName: instance.instanceName ?? instance.instanceId,
     hostname: instance.hostname ?? `iZ${instance.instanceId.slice(2)}Z`,
     creationTime: now - 30 * 86_400_000,
+    tags: toTags(instance.tags),
   };
 }
 

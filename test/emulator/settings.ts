@@ -16,6 +16,8 @@ export interface EmulatorSettings {
   snapshotGroupDiskLimit: number;
   /** Calls per action per emulated minute before `Throttling.User`; actions not listed are unlimited. */
   flowControlPerMinute: Record<string, number>;
+  /** Whether CreateSnapshotGroup also puts the group's tags on the member snapshots. */
+  snapshotGroupTagsOnMembers: boolean;
   /** Actions the instance's RAM role may call; undefined allows every action. */
   allowedActions: string[] | undefined;
 }
@@ -33,6 +35,9 @@ export function defaultSettings(): EmulatorSettings {
     essdConcurrentSnapshotLimit: 10,
     // NOTE: older documentation says 16 disks per group, the current SDK 128; 16 is the safe side.
     snapshotGroupDiskLimit: 16,
+    // NOTE: whether group tags reach the member snapshots is not documented; by default they do
+    // not, so a client that finds its snapshots by tag must tag the members itself.
+    snapshotGroupTagsOnMembers: false,
     flowControlPerMinute: {},
     allowedActions: undefined,
   };

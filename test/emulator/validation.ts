@@ -37,7 +37,8 @@ export function validateDescription(description: string, status: number, code: s
 
 /**
  * Validates tags: at most 20, keys 1-128 characters without the reserved prefixes `aliyun` and
- * `acs:`, values up to 128 characters, no `http://` or `https://` in either, and no key twice.
+ * `acs:`, values up to 128 characters and not starting with `acs:`, no `http://` or `https://`
+ * in either, and no key twice.
  */
 export function validateTags(tags: readonly Tag[]): void {
   if (tags.length > MAX_TAGS) {
@@ -59,11 +60,11 @@ export function validateTags(tags: readonly Tag[]): void {
         `The tag key "${key}" must be 1-128 characters, not start with aliyun or acs:, and contain no http:// or https://.`,
       );
     }
-    if (value.length > 128 || URL_ANYWHERE.test(value)) {
+    if (value.length > 128 || URL_ANYWHERE.test(value) || value.toLowerCase().startsWith('acs:')) {
       throw new ApiError(
         400,
         'InvalidTagValue.Malformed',
-        `The value of tag "${key}" must be at most 128 characters and contain no http:// or https://.`,
+        `The value of tag "${key}" must be at most 128 characters, not start with acs: and contain no http:// or https://.`,
       );
     }
     if (seen.has(key)) {

@@ -1,11 +1,15 @@
 import type { ActionDefinition } from './action.js';
+import { createSnapshotGroupAction } from './create-snapshot-group.js';
 import { describeSnapshotsAction } from './describe-snapshots.js';
 import { describeDisksAction } from './disks.js';
+import { describeInstancesAction } from './instances.js';
+import { deleteSnapshotGroupAction, describeSnapshotGroupsAction } from './snapshot-groups.js';
 import {
   createSnapshotAction,
   deleteSnapshotAction,
   modifySnapshotAttributeAction,
 } from './snapshots.js';
+import { listTagResourcesAction, tagResourcesAction } from './tags.js';
 
 export type { ActionContext, ActionDefinition } from './action.js';
 
@@ -17,6 +21,12 @@ export function actionRegistry(): Map<string, ActionDefinition> {
     describeSnapshotsAction,
     deleteSnapshotAction,
     modifySnapshotAttributeAction,
+    describeInstancesAction,
+    createSnapshotGroupAction,
+    describeSnapshotGroupsAction,
+    deleteSnapshotGroupAction,
+    tagResourcesAction,
+    listTagResourcesAction,
   ];
   return new Map(actions.map((action) => [action.name, action]));
 }
