@@ -107,6 +107,11 @@ export class EcsClient {
     }
   }
 
+  /** Sends one action with the given query parameters; `selfsnap check` probes permissions with it. */
+  async send(action: string, query: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.call(action, query);
+  }
+
   private async describeSnapshotPages(filter: SnapshotFilter): Promise<Snapshot[]> {
     const snapshots: Snapshot[] = [];
     let nextToken: string | undefined;

@@ -109,6 +109,12 @@ export class RunManager {
     });
   }
 
+  /** Calls `listener` with a copy of each run record as it changes; returns the unsubscribe. */
+  onUpdate(listener: (run: RunRecord) => void): () => void {
+    this.updates.on('update', listener);
+    return () => this.updates.off('update', listener);
+  }
+
   /** Returns one run by id. */
   getRun(runId: string): RunRecord | undefined {
     return this.runs.get(runId);
