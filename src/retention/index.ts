@@ -1,6 +1,15 @@
 export { applyRetentionRules } from './apply-retention-rules.js';
+export { buildPruneInput, listOwnedSnapshots } from './build-prune-input.js';
+export type { PruneContext, PruneInputResult, SnapshotListing } from './build-prune-input.js';
 export { createPeriodLabeler, PERIOD_KINDS } from './calendar-periods.js';
 export type { PeriodKind, PeriodLabels } from './calendar-periods.js';
+export { executePrune } from './execute-prune.js';
+export type {
+  DeleteOutcome,
+  DeleteResult,
+  ExecutePruneOptions,
+  PruneSummary,
+} from './execute-prune.js';
 export { planPrune } from './plan-prune.js';
 export { DEFAULT_FAILED_GRACE_MS, PIN_TAG } from './prune-plan.js';
 export type {
