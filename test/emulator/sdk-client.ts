@@ -83,3 +83,33 @@ export async function connectEcsClient(emulator: {
   const client = createEcsClient(emulator.ecsEndpoint, credentials, emulator.instance.regionId);
   return { client, credentials };
 }
+
+/** Runtime options of one SDK call; an empty object keeps the client's defaults. */
+type RuntimeOptions = Parameters<EcsClient['callApi']>[2];
+
+/**
+ * Calls any ECS action through the SDK's generic `callApi` with exactly the given query, so a
+ * test can send parameters that no request model offers (unknown names, malformed lists).
+ */
+export async function callAction(
+  client: EcsClient,
+  action: string,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const params = new $OpenApiUtil.Params({
+    action,
+    version: '2014-05-26',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+  const request = new $OpenApiUtil.OpenApiRequest({ query });
+  const response = (await client.callApi(params, request, {} as RuntimeOptions)) as {
+    body: Record<string, unknown>;
+  };
+  return response.body;
+}

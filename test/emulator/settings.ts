@@ -1,4 +1,4 @@
-/** Tunable behaviour of one emulator; the scenario sets them and the control endpoint changes them. */
+/** Tunable behaviour of one emulator, set by the scenario and changed through the control endpoint. */
 export interface EmulatorSettings {
   /** Emulated time from CreateSnapshot to `accomplished`. */
   snapshotDurationMs: number;
@@ -14,11 +14,11 @@ export interface EmulatorSettings {
   essdConcurrentSnapshotLimit: number;
   /** Disks one CreateSnapshotGroup may cover (`NumberExceed.TooManyDisks` beyond it). */
   snapshotGroupDiskLimit: number;
-  /** Calls per action per emulated minute before `Throttling.User`; actions not listed are unlimited. */
+  /** Calls per action per emulated minute before `Throttling.User`. Unlisted actions are unlimited. */
   flowControlPerMinute: Record<string, number>;
   /** Whether CreateSnapshotGroup also puts the group's tags on the member snapshots. */
   snapshotGroupTagsOnMembers: boolean;
-  /** Actions the instance's RAM role may call; undefined allows every action. */
+  /** Actions the instance's RAM role may call. Undefined allows every action. */
   allowedActions: string[] | undefined;
 }
 
@@ -28,14 +28,14 @@ export function defaultSettings(): EmulatorSettings {
     snapshotDurationMs: 3_000,
     snapshotAvailableFraction: 0.5,
     credentialLifetimeMs: 6 * 3_600_000,
-    // NOTE: how early the real service rotates is not published; 30 min is a guess.
+    // NOTE: how early the real service rotates is not published, so 30 min is a guess.
     credentialRotationMarginMs: 30 * 60_000,
     manualSnapshotQuotaPerDisk: 256,
-    // NOTE: the manual-snapshot concurrency on ESSD is not published; 10 matches automatic snapshots.
+    // NOTE: the manual-snapshot concurrency on ESSD is not published. 10 is the automatic limit.
     essdConcurrentSnapshotLimit: 10,
-    // NOTE: older documentation says 16 disks per group, the current SDK 128; 16 is the safe side.
+    // NOTE: older documentation says 16 disks per group and the current SDK 128. 16 is the safe side.
     snapshotGroupDiskLimit: 16,
-    // NOTE: whether group tags reach the member snapshots is not documented; by default they do
+    // NOTE: whether group tags reach the member snapshots is not documented. By default they do
     // not, so a client that finds its snapshots by tag must tag the members itself.
     snapshotGroupTagsOnMembers: false,
     flowControlPerMinute: {},

@@ -121,7 +121,8 @@ function deleteSnapshotGroup(context: ActionContext): Record<string, unknown> {
     const relatedItem = {
       RelatedItemSet: { RelatedItem: [{ Name: 'SnapshotId', Value: snapshot.snapshotId }] },
     };
-    // Members that back an image stay as standalone snapshots, and the API reports them as failed.
+    // Members that back an image stay as standalone snapshots.
+    // NOTE: how the real API reports a kept member is not documented. This Failed entry is a guess.
     if (snapshot.usage === 'image' || snapshot.usage === 'image_disk') {
       snapshot.snapshotGroupId = undefined;
       return {
