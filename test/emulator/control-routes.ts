@@ -29,6 +29,7 @@ const schemas = {
     essdConcurrentSnapshotLimit: z.number().int().positive().optional(),
     snapshotGroupDiskLimit: z.number().int().positive().optional(),
     snapshotGroupTagsOnMembers: z.boolean().optional(),
+    missingSnapshotOnDelete: z.enum(['notFound', 'ignore']).optional(),
     flowControlPerMinute: z.record(z.string(), z.number().int().nonnegative()).optional(),
     allowedActions: z.array(z.string()).optional(),
   }),

@@ -41,6 +41,8 @@ function resolveSettings(scenario: ResolvedScenario): EmulatorSettings {
   settings.snapshotGroupDiskLimit = given.snapshotGroupDiskLimit ?? settings.snapshotGroupDiskLimit;
   settings.snapshotGroupTagsOnMembers =
     given.snapshotGroupTagsOnMembers ?? settings.snapshotGroupTagsOnMembers;
+  settings.missingSnapshotOnDelete =
+    given.missingSnapshotOnDelete ?? settings.missingSnapshotOnDelete;
   settings.flowControlPerMinute = given.flowControlPerMinute ?? settings.flowControlPerMinute;
   settings.allowedActions = given.allowedActions ?? settings.allowedActions;
   return settings;

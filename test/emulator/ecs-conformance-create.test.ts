@@ -331,6 +331,17 @@ describe('DeleteSnapshot and ModifySnapshotAttribute conformance', () => {
     });
   });
 
+  it('succeeds deleting an unknown snapshot when set to ignore', async () => {
+    await withEmulator(
+      { settings: { missingSnapshotOnDelete: 'ignore' } },
+      async (_emulator, client) => {
+        const body = await callAction(client, 'DeleteSnapshot', { SnapshotId: SNAPSHOT_ID });
+
+        expect(body['RequestId']).toBeDefined();
+      },
+    );
+  });
+
   it('renames a snapshot and changes its retention', async () => {
     const scenario = { snapshots: [{ snapshotId: SNAPSHOT_ID, diskId: DISK, name: 'old-name' }] };
     await withEmulator(scenario, async (emulator, client) => {

@@ -16,6 +16,11 @@ export interface EmulatorSettings {
   snapshotGroupDiskLimit: number;
   /** Calls per action per emulated minute before `Throttling.User`. Unlisted actions are unlimited. */
   flowControlPerMinute: Record<string, number>;
+  /**
+   * What DeleteSnapshot does with an unknown id: `notFound` returns 404
+   * `InvalidSnapshotId.NotFound`, `ignore` returns success. The API documents both behaviours.
+   */
+  missingSnapshotOnDelete: 'notFound' | 'ignore';
   /** Whether CreateSnapshotGroup also puts the group's tags on the member snapshots. */
   snapshotGroupTagsOnMembers: boolean;
   /** Actions the instance's RAM role may call. Undefined allows every action. */
@@ -38,6 +43,7 @@ export function defaultSettings(): EmulatorSettings {
     // NOTE: whether group tags reach the member snapshots is not documented. By default they do
     // not, so a client that finds its snapshots by tag must tag the members itself.
     snapshotGroupTagsOnMembers: false,
+    missingSnapshotOnDelete: 'notFound',
     flowControlPerMinute: {},
     allowedActions: undefined,
   };

@@ -118,6 +118,9 @@ export function removeSnapshot(
 function deleteSnapshot(context: ActionContext): Record<string, unknown> {
   const snapshotId = context.params.required('SnapshotId');
   const force = context.params.boolean('Force', false);
+  const ignoreMissing = context.state.settings.missingSnapshotOnDelete === 'ignore';
+  if (ignoreMissing && !context.state.snapshots.has(snapshotId)) return {};
+
   removeSnapshot(context, requireSnapshot(context, snapshotId), force);
   return {};
 }
