@@ -1,14 +1,17 @@
 import type { SelfsnapConfig } from './config/index.js';
 import type { CredentialsHealth } from './credentials/index.js';
+import type { Logger } from './log/index.js';
+import { callFailed, type ApiCallObservation } from './metrics/index.js';
 import type { InstanceIdentity } from './metadata/index.js';
 import type { Scheduler } from './schedule/index.js';
 import type { RunManager, RunRecord } from './snapshot/index.js';
+import { toRunView } from './socket/run-view.js';
 import { VERSION } from './version.js';
 
 /** Health of the parts the daemon depends on. */
 export interface DaemonHealth {
   metadata: { ok: boolean; lastError?: string; checkedAt?: string };
-  api: { ok: boolean; lastCallAt?: string; lastError?: string };
+  api: { ok: boolean; lastCallAt?: string; lastError?: string; lastErrorAt?: string };
 }
 
 /** What `buildStatus` reads from the running daemon. */
@@ -23,28 +26,82 @@ export interface StatusSources {
 }
 
 const RECENT_RUNS = 10;
+// In-flight runs are few (one per policy at most), but the scan stays bounded.
+const IN_FLIGHT_SCAN = 200;
 
 /** Builds the body of `GET /v1/status`. */
 export function buildStatus(sources: StatusSources) {
-  const { config, health, runs, scheduler } = sources;
-  const credentials = sources.credentials?.() ?? {};
-  const degraded = !health.metadata.ok || !health.api.ok || credentials.lastError !== undefined;
+  const { config, runs, scheduler } = sources;
   return {
     version: VERSION,
     pid: process.pid,
+    startedAt: sources.startedAt.toISOString(),
     uptimeSeconds: Math.round((Date.now() - sources.startedAt.getTime()) / 1000),
     ready: runs !== undefined,
     identity: sources.identity ?? null,
-    health: { status: degraded ? 'degraded' : 'ok', ...health, credentials },
+    health: buildHealth(sources),
     policies: Object.entries(config.policies).map(([name, policy]) => ({
       name,
       schedule: policy.schedule ?? null,
       timezone: policy.timezone,
+      disks: policy.disks,
+      consistency: policy.consistency,
       lastRun: summarizeRun(runs?.lastRunOf(name)),
       nextRunAt: scheduler?.nextRun(name)?.toISOString() ?? null,
     })),
-    inFlight: (runs?.listRuns(200) ?? []).filter((run) => run.status === 'running'),
+    inFlight: (runs?.listRuns(IN_FLIGHT_SCAN) ?? [])
+      .filter((run) => run.status === 'running')
+      .map(toRunView),
     recentRuns: (runs?.listRuns(RECENT_RUNS) ?? []).map(summarizeRun),
+  };
+}
+
+function buildHealth(sources: StatusSources) {
+  const { health } = sources;
+  const credentials = sources.credentials?.() ?? {};
+  const expiresAt = Date.parse(credentials.expiration ?? '');
+  // The API's last error stays on record after recovery; only a current failure degrades health.
+  const lastError =
+    (health.metadata.ok ? undefined : health.metadata.lastError) ??
+    credentials.lastError ??
+    (health.api.ok ? undefined : health.api.lastError) ??
+    null;
+  return {
+    status: lastError === null && health.metadata.ok ? 'ok' : 'degraded',
+    lastError,
+    metadata: health.metadata,
+    credentials: {
+      ok: credentials.expiration !== undefined && credentials.lastError === undefined,
+      ...credentials,
+      expiresInSeconds: Number.isFinite(expiresAt)
+        ? Math.round((expiresAt - Date.now()) / 1000)
+        : null,
+    },
+    api: { ...health.api, reachable: health.api.ok },
+  };
+}
+
+/** Updates API health after one ECS call; logs once when calls start failing and on recovery. */
+export function recordApiHealth(
+  health: DaemonHealth,
+  call: ApiCallObservation,
+  logger: Logger,
+): void {
+  const now = new Date().toISOString();
+  logger.debug(
+    { action: call.action, durationMs: call.durationMs, ecsCode: call.ecsCode },
+    'ecs call',
+  );
+  if (!callFailed(call)) {
+    if (!health.api.ok) logger.info({ action: call.action }, 'ecs api reachable again');
+    health.api = { ...health.api, ok: true, lastCallAt: now };
+    return;
+  }
+  health.api = {
+    ok: false,
+    lastCallAt: now,
+    lastError: `${call.action}: ${call.ecsCode ?? call.errorCode ?? 'failed'}`,
+    lastErrorAt: now,
   };
 }
 
@@ -55,6 +112,7 @@ function summarizeRun(run: RunRecord | undefined) {
     policy: run.policy,
     trigger: run.trigger,
     status: run.status,
+    reason: run.reason ?? null,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt ?? null,
     disks: run.disks.length,

@@ -1,16 +1,18 @@
 import { EcsClient } from './cloud/index.js';
-import { loadConfig, type SelfsnapConfig } from './config/index.js';
+import { loadConfig, type SelfsnapConfig, type WaitMode } from './config/index.js';
 import { createRamRoleCredentials, type RamRoleCredentials } from './credentials/index.js';
-import { buildStatus, type DaemonHealth } from './daemon-status.js';
+import { buildStatus, recordApiHealth, type DaemonHealth } from './daemon-status.js';
 import { SelfsnapError } from './errors/index.js';
-import { createLogger, type Logger } from './log/index.js';
+import { chooseLogFormat, createLogger, type Logger } from './log/index.js';
+import { SelfsnapMetrics } from './metrics/index.js';
 import { discoverIdentity, MetadataClient, type InstanceIdentity } from './metadata/index.js';
 import { Scheduler } from './schedule/index.js';
-import { RunManager } from './snapshot/index.js';
+import { RunManager, TAG, type RunRecord } from './snapshot/index.js';
 import {
   StatusServer,
+  toSnapshotView,
+  type RunFilter,
   type SocketApi,
-  type TriggerAnswer,
   type TriggerBody,
 } from './socket/index.js';
 import { StateStore } from './state/index.js';
@@ -19,7 +21,6 @@ import { StateStore } from './state/index.js';
 const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
 // A graceful stop waits this long for runs to record their snapshot ids.
 const DRAIN_TIMEOUT_MS = 20_000;
-const DEFAULT_TRIGGER_TIMEOUT_MS = 60_000;
 
 /** The running agent: socket, identity, cloud client, runs and schedules. */
 export class Daemon implements SocketApi {
@@ -28,8 +29,11 @@ export class Daemon implements SocketApi {
   private readonly metadata: MetadataClient;
   private readonly state: StateStore;
   private readonly server: StatusServer;
+  /** The Prometheus metrics that `GET /metrics` renders. */
+  readonly metrics: SelfsnapMetrics;
   private identity?: InstanceIdentity;
   private credentials?: RamRoleCredentials;
+  private ecs?: EcsClient;
   private runs?: RunManager;
   private scheduler?: Scheduler;
   private stopping = false;
@@ -48,6 +52,11 @@ export class Daemon implements SocketApi {
     });
     this.state = new StateStore(config.stateDir, logger.child({ component: 'state' }));
     this.server = new StatusServer(config.socket, this, logger.child({ component: 'socket' }));
+    this.metrics = new SelfsnapMetrics({
+      credentialsExpiration: () => this.credentials?.health().expiration,
+      runsInFlight: () => this.listRuns({ status: 'running', limit: 200 }).length,
+      ready: () => this.runs !== undefined && !this.stopping,
+    });
   }
 
   /** Opens the state folder and the socket, then connects to the cloud in the background. */
@@ -86,26 +95,61 @@ export class Daemon implements SocketApi {
     });
   }
 
-  listRuns(limit: number) {
-    return this.runs?.listRuns(limit) ?? [];
+  listRuns(filter: RunFilter) {
+    const matching = (this.runs?.listRuns(200) ?? []).filter(
+      (run) =>
+        (filter.policy === undefined || run.policy === filter.policy) &&
+        (filter.status === undefined || run.status === filter.status),
+    );
+    return matching.slice(0, filter.limit);
   }
 
   getRun(id: string) {
     return this.runs?.getRun(id);
   }
 
-  async triggerRun(body: TriggerBody): Promise<TriggerAnswer> {
-    const runs = this.runs;
-    if (runs === undefined || this.stopping) {
-      const reason = this.health.metadata.lastError ?? 'still starting';
-      throw new SelfsnapError('NOT_READY', `daemon is not ready to snapshot: ${reason}`);
-    }
+  async startRun(body: TriggerBody): Promise<RunRecord> {
     const trigger = body.trigger ?? 'manual';
     const policy = body.policy ?? this.defaultPolicy(trigger);
-    const run = await runs.trigger({ policy, trigger, reason: body.reason });
-    const wait = body.wait ?? 'none';
-    if (wait === 'none') return { run, timedOut: false };
-    return runs.waitFor(run.id, wait, body.timeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS);
+    return this.readyRuns().trigger({ policy, trigger, reason: body.reason });
+  }
+
+  async waitForRun(id: string, wait: WaitMode, timeoutMs: number) {
+    return this.readyRuns().waitFor(id, wait, timeoutMs);
+  }
+
+  watchRun(id: string, listener: (run: RunRecord) => void): () => void {
+    return this.readyRuns().onUpdate((run) => {
+      if (run.id === id) listener(run);
+    });
+  }
+
+  async listSnapshots(policy?: string) {
+    const ecs = this.ecs;
+    const identity = this.identity;
+    if (ecs === undefined || identity === undefined) throw this.notReady();
+    const tags = { [TAG.instance]: identity.instanceId };
+    const snapshots = await ecs.describeSnapshots({ instanceId: identity.instanceId, tags });
+    this.metrics.recordSnapshotListing(snapshots);
+    return snapshots
+      .filter((snapshot) => policy === undefined || snapshot.tags[TAG.policy] === policy)
+      .map(toSnapshotView);
+  }
+
+  async renderMetrics() {
+    return this.metrics.render();
+  }
+
+  private readyRuns(): RunManager {
+    if (this.runs === undefined || this.stopping) throw this.notReady();
+    return this.runs;
+  }
+
+  private notReady(): SelfsnapError {
+    const reason = this.stopping
+      ? 'stopping'
+      : (this.health.metadata.lastError ?? 'still starting');
+    return new SelfsnapError('NOT_READY', `daemon is not ready: ${reason}`);
   }
 
   private defaultPolicy(trigger: 'manual' | 'hook'): string {
@@ -155,8 +199,12 @@ export class Daemon implements SocketApi {
       protocol: this.config.ecs.protocol,
       timeoutMs: this.config.ecs.timeout,
       credentials: this.credentials,
-      onCall: (call) => this.recordApiCall(call, logger),
+      onCall: (call) => {
+        recordApiHealth(this.health, call, logger);
+        this.metrics.recordApiCall(call);
+      },
     });
+    this.ecs = ecs;
     const runs = new RunManager(
       this.config,
       this.state,
@@ -164,6 +212,8 @@ export class Daemon implements SocketApi {
       logger,
     );
     await runs.restore();
+    this.metrics.seedFromHistory(runs.listRuns(200));
+    runs.onUpdate((run) => this.onRunUpdate(run));
     this.runs = runs;
     this.scheduler = new Scheduler(
       this.config.policies,
@@ -183,33 +233,28 @@ export class Daemon implements SocketApi {
     }
   }
 
-  private recordApiCall(
-    call: { action: string; durationMs: number; ecsCode?: string },
-    logger: Logger,
-  ): void {
-    const now = new Date().toISOString();
-    logger.debug(
-      { action: call.action, durationMs: call.durationMs, ecsCode: call.ecsCode },
-      'ecs call',
-    );
-    if (call.ecsCode === undefined) {
-      if (!this.health.api.ok) logger.info({ action: call.action }, 'ecs api reachable again');
-      this.health.api = { ok: true, lastCallAt: now };
-    } else {
-      this.health.api = {
-        ok: false,
-        lastCallAt: now,
-        lastError: `${call.action}: ${call.ecsCode}`,
-      };
-    }
+  private onRunUpdate(run: RunRecord): void {
+    if (!this.metrics.recordRun(run)) return;
+    // One listing per finished run keeps selfsnap_snapshots current at a cost of a page per 100.
+    this.listSnapshots().catch((error: unknown) => {
+      this.logger.warn({ err: error, runId: run.id }, 'cannot list snapshots for the metrics');
+    });
   }
 }
 
 /** Exit code for a config error; the unit does not restart on it (EX_CONFIG from sysexits.h). */
 export const EXIT_CONFIG = 78;
 
+/** Command-line overrides of `selfsnap daemon`. */
+export interface DaemonOptions {
+  /** Socket path instead of `socket.path` (`--socket`). */
+  socketPath?: string;
+  /** JSON log lines even on a terminal (`--json`). */
+  json?: boolean;
+}
+
 /** Runs the daemon in the foreground until SIGTERM or SIGINT; resolves to the exit code. */
-export async function runDaemon(configPath: string): Promise<number> {
+export async function runDaemon(configPath: string, options: DaemonOptions = {}): Promise<number> {
   let config: SelfsnapConfig;
   try {
     config = await loadConfig(configPath);
@@ -217,12 +262,15 @@ export async function runDaemon(configPath: string): Promise<number> {
     process.stderr.write(`selfsnap: ${(error as Error).message}\n`);
     return EXIT_CONFIG;
   }
-  const logger = createLogger({ level: config.log.level }).child({ component: 'daemon' });
+  if (options.socketPath !== undefined) config.socket.path = options.socketPath;
+  const format = chooseLogFormat(options.json === true);
+  const logger = createLogger({ level: config.log.level, format }).child({ component: 'daemon' });
   const daemon = new Daemon(config, logger);
   try {
     await daemon.start();
   } catch (error) {
     logger.error({ err: error }, 'daemon failed to start');
+    process.stderr.write(`selfsnap: ${(error as Error).message}\n`);
     return 1;
   }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { createPrettyStream } from './pretty-stream.js';
 
 /** Paths pino blanks out in every line, so a credential can never reach the journal. */
 export const REDACTED_PATHS = [
@@ -22,10 +23,13 @@ export type { Logger };
 export interface LoggerOptions {
   level?: LevelWithSilent;
   destination?: NodeJS.WritableStream;
+  /** `pretty` prints one readable line per record, for a person at a terminal; default `json`. */
+  format?: 'json' | 'pretty';
 }
 
 /** Creates the JSON logger every component takes a child of. */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stdout;
   return pino(
     {
       base: { service: 'selfsnap' },
@@ -33,6 +37,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? process.stdout,
+    options.format === 'pretty'
+      ? createPrettyStream(destination, isTerminal(destination))
+      : destination,
   );
+}
+
+/** Picks pretty output only when a person watches: stdout is a terminal and JSON was not asked for. */
+export function chooseLogFormat(forceJson: boolean): 'json' | 'pretty' {
+  return !forceJson && process.stdout.isTTY === true ? 'pretty' : 'json';
+}
+
+function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }

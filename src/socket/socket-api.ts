@@ -1,5 +1,9 @@
 import type { WaitMode } from '../config/index.js';
-import type { RunRecord, Trigger } from '../snapshot/index.js';
+import type { RunRecord, RunStatus, Trigger } from '../snapshot/index.js';
+import type { SnapshotView } from './snapshot-view.js';
+
+/** How long a `POST /v1/runs` without `timeoutMs` waits, like `selfsnap snapshot`. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 
 /** The body of `POST /v1/runs`. */
 export interface TriggerBody {
@@ -11,16 +15,33 @@ export interface TriggerBody {
   timeoutMs?: number;
 }
 
-/** The answer of `POST /v1/runs`. */
+/** The answer of `POST /v1/runs`, and the last event of its NDJSON stream. */
 export interface TriggerAnswer {
   run: RunRecord;
   timedOut: boolean;
 }
 
+/** Filters of `GET /v1/runs`. */
+export interface RunFilter {
+  policy?: string;
+  status?: RunStatus;
+  limit: number;
+}
+
 /** What the socket server asks of the daemon; the daemon implements it. */
 export interface SocketApi {
   status(): unknown;
-  listRuns(limit: number): RunRecord[];
+  /** Returns matching runs, newest first. */
+  listRuns(filter: RunFilter): RunRecord[];
   getRun(id: string): RunRecord | undefined;
-  triggerRun(body: TriggerBody): Promise<TriggerAnswer>;
+  /** Starts a run, or joins the run of the same policy in flight. */
+  startRun(body: TriggerBody): Promise<RunRecord>;
+  /** Waits until a run reaches `wait` or `timeoutMs` passes. */
+  waitForRun(id: string, wait: WaitMode, timeoutMs: number): Promise<TriggerAnswer>;
+  /** Calls `listener` with each new state of a run; returns the function that stops it. */
+  watchRun(id: string, listener: (run: RunRecord) => void): () => void;
+  /** Lists this instance's snapshots that selfsnap made, reading every page. */
+  listSnapshots(policy?: string): Promise<SnapshotView[]>;
+  /** Renders the Prometheus metrics. */
+  renderMetrics(): Promise<{ contentType: string; body: string }>;
 }
