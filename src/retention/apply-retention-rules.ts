@@ -94,8 +94,9 @@ function applyMaxAge(series: DiskSeries, maxAge: number | undefined, decisions: 
   if (maxAge === undefined) return;
   const reason = `older than maxAge ${formatDuration(maxAge)}`;
   series.creationMs.forEach((creationMs, index) => {
-    if (series.nowMs - creationMs > maxAge)
+    if (series.nowMs - creationMs > maxAge) {
       decisions[index] = { action: 'delete', reasons: [reason] };
+    }
   });
 }
 

@@ -85,16 +85,7 @@ export async function executePrune(
   await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
 
   const summary = summarize(results, Date.now() - started);
-  log.info(
-    {
-      deleted: summary.deleted,
-      undeletable: summary.undeletable,
-      retryLater: summary.retryLater,
-      durationMs: summary.durationMs,
-      ...(stoppedBy === undefined ? {} : { stoppedBy: stoppedBy.ecsCode ?? stoppedBy.code }),
-    },
-    'prune finished',
-  );
+  logSummary(log, summary, stoppedBy);
   return summary;
 }
 
@@ -159,6 +150,18 @@ function describeError(error: SelfsnapError): NonNullable<DeleteResult['error']>
     ...(error.ecsCode === undefined ? {} : { ecsCode: error.ecsCode }),
     ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
   };
+}
+
+function logSummary(log: Logger, summary: PruneSummary, stoppedBy?: SelfsnapError): void {
+  const fields = {
+    deleted: summary.deleted,
+    undeletable: summary.undeletable,
+    retryLater: summary.retryLater,
+    durationMs: summary.durationMs,
+  };
+  if (stoppedBy === undefined) log.info(fields, 'prune finished');
+  else
+    log.warn({ ...fields, stoppedBy: stoppedBy.ecsCode ?? stoppedBy.code }, 'prune stopped early');
 }
 
 function summarize(results: DeleteResult[], durationMs: number): PruneSummary {

@@ -116,7 +116,8 @@ function isOwned(snapshot: Snapshot, input: PruneInput): boolean {
 function findUnreadableField({ snapshot, creationMs }: PlannedSnapshot): string | undefined {
   if (snapshot.snapshotId === '') return 'missing SnapshotId';
   if (snapshot.sourceDiskId === '') return 'missing SourceDiskId';
-  // The type allows three statuses, but a newer API version or a malformed response may carry another one.
+  // The type allows three statuses, but a newer API version or a malformed response may carry
+  // another one.
   if (!KNOWN_STATUSES.has(snapshot.status)) return `unknown Status "${String(snapshot.status)}"`;
   if (Number.isNaN(creationMs)) return `unparseable CreationTime "${snapshot.creationTime}"`;
   return undefined;
@@ -130,8 +131,9 @@ function classifySnapshot(
 ): Decision | undefined {
   const { snapshot } = item;
   if (input.undeletableSnapshotIds.has(snapshot.snapshotId)) return keep('previously undeletable');
-  if (PIN_TAG in snapshot.tags || input.pinnedSnapshotIds.has(snapshot.snapshotId))
+  if (PIN_TAG in snapshot.tags || input.pinnedSnapshotIds.has(snapshot.snapshotId)) {
     return keep('pinned');
+  }
   if (snapshot.status === 'progressing') return keep('progressing');
   if (snapshot.status === 'accomplished') return undefined;
 

@@ -253,8 +253,11 @@ describe('executePrune', () => {
       Array(4).fill(`not attempted after ${code}`),
     );
     expect(remainingIds(running)).toEqual(ids);
-    expect(lines.find((line) => line.msg === 'prune finished')).toMatchObject({
+    expect(lines.find((line) => line.msg === 'prune stopped early')).toMatchObject({
+      level: 40,
       stoppedBy: code,
+      deleted: 0,
+      retryLater: 5,
     });
   });
 
