@@ -172,6 +172,26 @@ describe('emulator control', () => {
   });
 });
 
+describe('emulator request log', () => {
+  it('keeps only the newest records beyond its limit', async () => {
+    const emulator = await startEmulator({ scenario: { settings: { requestLogLimit: 10 } } });
+    try {
+      const { client } = await connectEcsClient(emulator);
+      const request = new EcsSdk.DescribeDisksRequest({ regionId: 'cn-hangzhou' });
+      for (let call = 0; call < 12; call += 1) await client.describeDisks(request);
+
+      const requests = emulator.control.requests();
+
+      expect(requests).toHaveLength(10);
+      const sequences = requests.map((record) => record.sequence);
+      const newest = emulator.control.imdsRequests().length + 12;
+      expect(sequences).toEqual(Array.from({ length: 10 }, (_, index) => newest - 9 + index));
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 describe('emulator isolation', () => {
   it('shares no state between two emulators in one process', async () => {
     const first = await startEmulator();

@@ -44,6 +44,7 @@ function resolveSettings(scenario: ResolvedScenario): EmulatorSettings {
   settings.missingSnapshotOnDelete =
     given.missingSnapshotOnDelete ?? settings.missingSnapshotOnDelete;
   settings.flowControlPerMinute = given.flowControlPerMinute ?? settings.flowControlPerMinute;
+  settings.requestLogLimit = given.requestLogLimit ?? settings.requestLogLimit;
   settings.allowedActions = given.allowedActions ?? settings.allowedActions;
   return settings;
 }
@@ -76,7 +77,7 @@ export function createCore(scenario: ResolvedScenario): EmulatorCore {
     faults,
     flowControl: new FlowControl(settings),
     clientTokens: new ClientTokenRegistry(),
-    log: new RequestLog(),
+    log: new RequestLog(settings.requestLogLimit),
     actions: actionRegistry(),
   };
 }

@@ -32,23 +32,35 @@ export interface RequestFilter {
   action?: string;
 }
 
-/** Every ECS and metadata request of one emulator, in arrival order. */
+/**
+ * The ECS and metadata requests of one emulator, in arrival order. Each list keeps the newest
+ * `limit` records, so a long benchmark run does not grow memory without bound.
+ */
 export class RequestLog {
   private readonly ecs: RecordedRequest[] = [];
   private readonly imds: RecordedImdsRequest[] = [];
   private sequence = 0;
 
+  constructor(private readonly limit: number) {}
+
   /** Adds an ECS call and returns the record, which the caller completes after responding. */
   addEcs(entry: Omit<RecordedRequest, 'sequence'>): RecordedRequest {
     const record = { sequence: ++this.sequence, ...entry };
     this.ecs.push(record);
+    this.trim(this.ecs);
     return record;
   }
 
   addImds(entry: Omit<RecordedImdsRequest, 'sequence'>): RecordedImdsRequest {
     const record = { sequence: ++this.sequence, ...entry };
     this.imds.push(record);
+    this.trim(this.imds);
     return record;
+  }
+
+  /** Drops the oldest records in batches of a tenth of the limit, which keeps each push cheap. */
+  private trim(records: unknown[]): void {
+    if (records.length > this.limit * 1.1) records.splice(0, records.length - this.limit);
   }
 
   list(filter: RequestFilter = {}): RecordedRequest[] {

@@ -89,6 +89,7 @@ const settingsSchema = z.strictObject({
   snapshotGroupTagsOnMembers: z.boolean().optional(),
   missingSnapshotOnDelete: z.enum(['notFound', 'ignore']).optional(),
   flowControlPerMinute: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  requestLogLimit: z.number().int().positive().optional(),
   allowedActions: z.array(z.string()).optional(),
 });
 

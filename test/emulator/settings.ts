@@ -23,6 +23,8 @@ export interface EmulatorSettings {
   missingSnapshotOnDelete: 'notFound' | 'ignore';
   /** Whether CreateSnapshotGroup also puts the group's tags on the member snapshots. */
   snapshotGroupTagsOnMembers: boolean;
+  /** Records each request log keeps; older ones are dropped. Read at start-up only. */
+  requestLogLimit: number;
   /** Actions the instance's RAM role may call. Undefined allows every action. */
   allowedActions: string[] | undefined;
 }
@@ -45,6 +47,7 @@ export function defaultSettings(): EmulatorSettings {
     snapshotGroupTagsOnMembers: false,
     missingSnapshotOnDelete: 'notFound',
     flowControlPerMinute: {},
+    requestLogLimit: 100_000,
     allowedActions: undefined,
   };
 }
