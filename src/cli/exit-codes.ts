@@ -11,6 +11,7 @@ export const EXIT = {
   timeout: 6,
   partial: 7,
   notReady: 8,
+  notFound: 9,
   // EX_CONFIG from sysexits.h; the unit's RestartPreventExitStatus names it too.
   config: 78,
 } as const;
@@ -24,7 +25,9 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TIMEOUT: EXIT.timeout,
   RUN_PARTIAL: EXIT.partial,
   REQUEST_INVALID: EXIT.usage,
-  NOT_FOUND: EXIT.usage,
+  NOT_FOUND: EXIT.notFound,
+  METHOD_NOT_ALLOWED: EXIT.usage,
+  PAYLOAD_TOO_LARGE: EXIT.usage,
   ECS_REQUEST_FAILED: EXIT.cloudError,
   ECS_THROTTLED: EXIT.cloudError,
   ECS_AUTH_FAILED: EXIT.cloudError,

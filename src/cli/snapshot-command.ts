@@ -1,37 +1,100 @@
+import { parseDuration } from '../config/duration.js';
 import type { WaitMode } from '../config/index.js';
+import { SelfsnapError } from '../errors/index.js';
 import type { RunRecord } from '../snapshot/run-record.js';
-import { callDaemon, type TriggerAnswer } from '../socket/index.js';
+import type { RunEvent, TriggerAnswer, TriggerBody } from '../socket/index.js';
+import { callDaemon, streamDaemon } from '../socket/socket-client.js';
+import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
-import { formatTable } from './format-table.js';
+import { formatRun } from './format-run.js';
+import { createProgressView } from './progress-view.js';
 
-/** Options of `selfsnap snapshot`. */
-export interface SnapshotOptions {
-  socket: string;
-  json: boolean;
-  policy?: string;
-  reason?: string;
-  trigger: 'manual' | 'hook';
-  wait: WaitMode | 'none';
-  timeoutMs: number;
+// The daemon answers within the wait timeout; this margin covers the call around it.
+const CALL_MARGIN_MS = 30_000;
+
+/** `selfsnap snapshot`: starts a run through the daemon and waits as asked. */
+export const snapshotCommand = defineCommand({
+  command: 'snapshot',
+  describe: 'snapshot the disks of a policy now, through the daemon',
+  builder: (argv) =>
+    withCommonOptions(argv)
+      .option('policy', {
+        type: 'string',
+        describe: 'policy to run (default: the hook policy, else the first)',
+      })
+      .option('reason', { type: 'string', describe: 'why, recorded in the snapshot description' })
+      .option('wait', {
+        choices: ['none', 'accepted', 'available', 'accomplished'] as const,
+        default: 'accepted' as const,
+        describe: 'return once the snapshots are accepted, available or accomplished',
+      })
+      .option('timeout', {
+        type: 'string',
+        default: '60s',
+        describe: 'longest wait, e.g. 60s or 10m',
+      })
+      .option('trigger', {
+        choices: ['manual', 'hook'] as const,
+        default: 'manual' as const,
+        hidden: true,
+      }),
+  run: async (args) => {
+    const timeoutMs = parseDuration(args.timeout);
+    if (timeoutMs === undefined) {
+      throw new SelfsnapError(
+        'REQUEST_INVALID',
+        `invalid --timeout "${args.timeout}": use e.g. 60s or 10m`,
+      );
+    }
+    const body: TriggerBody = {
+      policy: args.policy,
+      reason: args.reason,
+      trigger: args.trigger,
+      wait: args.wait,
+      timeoutMs,
+    };
+    const call = { body, timeoutMs: timeoutMs + CALL_MARGIN_MS };
+    const answer =
+      args.json || args.wait === 'none'
+        ? await callDaemon<TriggerAnswer>(args.socket, 'POST', '/v1/runs', call)
+        : await streamProgress(args.socket, call);
+    if (args.json) printJson(answer);
+    else if (args.wait === 'none') printLines(formatRun(answer.run));
+    return reportOutcome(answer, args.wait);
+  },
+});
+
+async function streamProgress(
+  socket: string,
+  call: { body: TriggerBody; timeoutMs: number },
+): Promise<TriggerAnswer> {
+  const view = createProgressView(process.stdout);
+  let answer: TriggerAnswer | undefined;
+  await streamDaemon(socket, '/v1/runs?stream=1', call, (line) => {
+    const event = line as RunEvent;
+    if (event.type === 'run') view.update(event.run);
+    if (event.type === 'result') {
+      view.finish(event.run);
+      answer = { run: event.run, timedOut: event.timedOut };
+    }
+    if (event.type === 'error') {
+      const error = event.error as { code?: string; message?: string };
+      throw new SelfsnapError(
+        (error.code ?? 'INTERNAL') as never,
+        error.message ?? 'the daemon reported an error',
+      );
+    }
+  });
+  if (answer === undefined) {
+    throw new SelfsnapError('INTERNAL', 'the daemon ended the progress stream without a result');
+  }
+  return answer;
 }
 
-/** Triggers a run through the daemon and waits as asked; the exit code says how it went. */
-export async function snapshotCommand(options: SnapshotOptions): Promise<number> {
-  const answer = await callDaemon<TriggerAnswer>(options.socket, 'POST', '/v1/runs', {
-    policy: options.policy,
-    reason: options.reason,
-    trigger: options.trigger,
-    wait: options.wait,
-    timeoutMs: options.timeoutMs,
-  });
-  const code = exitCodeOf(answer, options.wait);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${formatRun(answer.run)}\n`);
-  }
+function reportOutcome(answer: TriggerAnswer, wait: WaitMode | 'none'): number {
+  const code = exitCodeOf(answer, wait);
   if (code !== EXIT.ok)
-    process.stderr.write(`selfsnap: ${describeFailure(answer, options.wait)}\n`);
+    process.stderr.write(`selfsnap: ${describeFailure(answer.run, answer.timedOut, wait)}\n`);
   return code;
 }
 
@@ -44,31 +107,10 @@ function exitCodeOf(answer: TriggerAnswer, wait: WaitMode | 'none'): number {
   return EXIT.ok;
 }
 
-function describeFailure(answer: TriggerAnswer, wait: WaitMode | 'none'): string {
-  const { run } = answer;
+function describeFailure(run: RunRecord, timedOut: boolean, wait: WaitMode | 'none'): string {
   const firstError = run.error ?? run.disks.find((disk) => disk.error !== undefined)?.error;
   const detail = firstError === undefined ? '' : `: ${firstError.message}`;
   if (run.status === 'failed') return `run ${run.id} failed${detail}`;
-  if (answer.timedOut)
-    return `run ${run.id} did not reach "${wait}" in time; it goes on in the daemon`;
+  if (timedOut) return `run ${run.id} did not reach "${wait}" in time; it goes on in the daemon`;
   return `run ${run.id} is partial${detail}`;
-}
-
-function formatRun(run: RunRecord): string {
-  const header = `run ${run.id}  policy ${run.policy}  ${run.status} (${run.phase})`;
-  if (run.disks.length === 0) return header;
-  const table = formatTable(
-    ['DISK', 'TYPE', 'SNAPSHOT', 'STATUS', 'PROGRESS', 'AVAILABLE'],
-    run.disks.map((disk) => [
-      disk.diskId,
-      disk.diskType,
-      disk.snapshotId ?? '-',
-      disk.error === undefined
-        ? disk.status
-        : `${disk.status}: ${disk.error.ecsCode ?? disk.error.code}`,
-      disk.progress === undefined ? '-' : `${disk.progress}%`,
-      disk.available === undefined ? '-' : disk.available ? 'yes' : 'no',
-    ]),
-  );
-  return `${header}\n${table}`;
 }

@@ -1,82 +1,76 @@
-import { callDaemon } from '../socket/index.js';
-import { formatTable, shortTime } from './format-table.js';
+import type { buildStatus } from '../daemon-status.js';
+import { callDaemon } from '../socket/socket-client.js';
+import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { formatSeconds, formatTable, shortTime } from './format-table.js';
 
-interface RunSummary {
-  id: string;
-  policy: string;
-  trigger: string;
-  status: string;
-  startedAt: string;
-  snapshots: number;
-  disks: number;
-  error: { code: string; message: string } | null;
-}
+type StatusBody = ReturnType<typeof buildStatus>;
 
-interface StatusBody {
-  version: string;
-  ready: boolean;
-  uptimeSeconds: number;
-  identity: { instanceId: string; regionId: string; zoneId: string } | null;
-  health: { status: string; metadata: { lastError?: string }; api: { lastError?: string } };
-  policies: {
-    name: string;
-    schedule: string | null;
-    lastRun: RunSummary | null;
-    nextRunAt: string | null;
-  }[];
-  recentRuns: RunSummary[];
-}
-
-/** Prints the daemon's status: identity, health, policies and recent runs. */
-export async function statusCommand(socket: string, json: boolean): Promise<number> {
-  const status = await callDaemon<StatusBody>(socket, 'GET', '/v1/status');
-  if (json) {
-    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    return 0;
-  }
-  process.stdout.write(`${formatStatus(status)}\n`);
-  return 0;
-}
+/** `selfsnap status`: identity, health, policies with last and next run, runs in flight. */
+export const statusCommand = defineCommand({
+  command: 'status',
+  describe: 'show identity, health, policies and recent runs',
+  builder: (argv) => withCommonOptions(argv),
+  run: async (args) => {
+    const status = await callDaemon<StatusBody>(args.socket, 'GET', '/v1/status');
+    if (args.json) printJson(status);
+    else printLines(formatStatus(status));
+    return status.ready ? EXIT.ok : EXIT.notReady;
+  },
+});
 
 function formatStatus(status: StatusBody): string {
   const identity = status.identity;
   const who = identity
     ? `instance ${identity.instanceId}  region ${identity.regionId}  zone ${identity.zoneId}`
     : 'instance unknown (metadata service not reached yet)';
+  const { health } = status;
+  const expires = health.credentials.expiresInSeconds;
   const lines = [
     `selfsnap ${status.version}  ${who}`,
-    `health ${status.health.status}  up ${status.uptimeSeconds}s`,
+    `health ${health.status}  up ${formatSeconds(status.uptimeSeconds)}  ` +
+      `metadata ${health.metadata.ok ? 'ok' : 'failing'}  ` +
+      `credentials ${expires === null ? 'none yet' : `expire in ${formatSeconds(expires)}`}  ` +
+      `api ${health.api.reachable ? 'ok' : 'failing'}`,
   ];
-  for (const problem of [status.health.metadata.lastError, status.health.api.lastError]) {
-    if (problem !== undefined) lines.push(`  problem: ${problem}`);
+  if (health.lastError !== null) lines.push(`last error: ${health.lastError}`);
+  lines.push('', formatPolicies(status));
+  if (status.inFlight.length > 0) {
+    const running = status.inFlight.map((run) => `${run.id} (${run.phase})`).join(', ');
+    lines.push('', `in flight: ${running}`);
   }
-  lines.push(
-    '',
-    formatTable(
-      ['POLICY', 'SCHEDULE', 'LAST RUN', 'STARTED', 'NEXT RUN'],
-      status.policies.map((policy) => [
-        policy.name,
-        policy.schedule ?? '(manual)',
-        policy.lastRun?.status ?? 'never',
-        shortTime(policy.lastRun?.startedAt),
-        shortTime(policy.nextRunAt),
-      ]),
+  if (status.recentRuns.length > 0) lines.push('', formatRecentRuns(status));
+  return lines.join('\n');
+}
+
+function formatPolicies(status: StatusBody): string {
+  return formatTable(
+    ['POLICY', 'SCHEDULE', 'LAST RUN', 'STARTED', 'NEXT RUN'],
+    status.policies.map((policy) => [
+      policy.name,
+      policy.schedule ?? '(manual)',
+      policy.lastRun?.status ?? 'never',
+      shortTime(policy.lastRun?.startedAt),
+      shortTime(policy.nextRunAt),
+    ]),
+  );
+}
+
+function formatRecentRuns(status: StatusBody): string {
+  return formatTable(
+    ['RUN', 'TRIGGER', 'STATUS', 'SNAPSHOTS', 'STARTED'],
+    status.recentRuns.flatMap((run) =>
+      run === null
+        ? []
+        : [
+            [
+              run.id,
+              run.trigger,
+              run.status,
+              `${run.snapshots}/${run.disks}`,
+              shortTime(run.startedAt),
+            ],
+          ],
     ),
   );
-  if (status.recentRuns.length > 0) {
-    lines.push(
-      '',
-      formatTable(
-        ['RUN', 'TRIGGER', 'STATUS', 'SNAPSHOTS', 'STARTED'],
-        status.recentRuns.map((run) => [
-          run.id,
-          run.trigger,
-          run.status,
-          `${run.snapshots}/${run.disks}`,
-          shortTime(run.startedAt),
-        ]),
-      ),
-    );
-  }
-  return lines.join('\n');
 }

@@ -1,0 +1,48 @@
+import type { SnapshotView } from '../socket/snapshot-view.js';
+import { callDaemon } from '../socket/socket-client.js';
+import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { formatAge, formatTable, truncate } from './format-table.js';
+
+// Reasons can be 256 characters; the table shows the start, --json the whole text.
+const REASON_WIDTH = 40;
+
+/** `selfsnap list`: selfsnap's snapshots of this instance, newest first. */
+export const listCommand = defineCommand({
+  command: 'list',
+  describe: "list selfsnap's snapshots of this instance",
+  builder: (argv) =>
+    withCommonOptions(argv)
+      .option('policy', { type: 'string', describe: 'only snapshots of this policy' })
+      .option('disk', { type: 'string', describe: 'only snapshots of this disk id' }),
+  run: async (args) => {
+    const query = args.policy === undefined ? '' : `?policy=${encodeURIComponent(args.policy)}`;
+    const answer = await callDaemon<{ snapshots: SnapshotView[] }>(
+      args.socket,
+      'GET',
+      `/v1/snapshots${query}`,
+    );
+    const snapshots = answer.snapshots
+      .filter((snapshot) => args.disk === undefined || snapshot.diskId === args.disk)
+      .sort((a, b) => b.creationTime.localeCompare(a.creationTime));
+    if (args.json) printJson({ snapshots });
+    else printLines(snapshots.length === 0 ? 'no snapshots' : formatSnapshots(snapshots));
+    return EXIT.ok;
+  },
+});
+
+function formatSnapshots(snapshots: SnapshotView[]): string {
+  return formatTable(
+    ['SNAPSHOT', 'DISK', 'POLICY', 'STATUS', 'AGE', 'TRIGGER', 'PIN', 'REASON'],
+    snapshots.map((snapshot) => [
+      snapshot.snapshotId,
+      snapshot.diskId,
+      snapshot.policy ?? '-',
+      snapshot.status === 'progressing' ? `${snapshot.progress}%` : snapshot.status,
+      formatAge(snapshot.creationTime),
+      snapshot.trigger ?? '-',
+      snapshot.pinned ? 'yes' : '',
+      truncate(snapshot.reason ?? snapshot.description, REASON_WIDTH),
+    ]),
+  );
+}

@@ -1,0 +1,47 @@
+import type { RunView } from '../socket/run-view.js';
+import { callDaemon } from '../socket/socket-client.js';
+import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { formatDiskTable } from './format-run.js';
+import { shortTime } from './format-table.js';
+
+const showCommand = defineCommand({
+  command: 'show <id>',
+  describe: 'show one run: per-disk results, timings and errors',
+  builder: (argv) =>
+    withCommonOptions(argv).positional('id', { type: 'string', demandOption: true }),
+  run: async (args) => {
+    const run = await callDaemon<RunView>(
+      args.socket,
+      'GET',
+      `/v1/runs/${encodeURIComponent(args.id)}`,
+    );
+    if (args.json) printJson(run);
+    else printLines(formatRunDetail(run));
+    return EXIT.ok;
+  },
+});
+
+/** `selfsnap run show ID`: one run in detail. */
+export const runCommand = defineCommand({
+  command: 'run',
+  describe: 'inspect one run (selfsnap run show ID)',
+  builder: (argv) => argv.command(showCommand).demandCommand(1, 'name a subcommand: show'),
+  run: async () => EXIT.usage,
+});
+
+function formatRunDetail(run: RunView): string {
+  const seconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
+  const lines = [
+    `run ${run.id}  policy ${run.policy}  trigger ${run.trigger}  ${run.status} (${run.phase})`,
+    `started ${shortTime(run.startedAt)}  accepted after ${seconds(run.timings.acceptedAfterMs)}  ` +
+      `took ${seconds(run.timings.durationMs)}  freeze ${seconds(run.freezeWindowMs)}`,
+  ];
+  if (run.reason !== undefined) lines.push(`reason: ${run.reason}`);
+  if (run.error !== undefined) lines.push(`error: ${run.error.code}: ${run.error.message}`);
+  if (run.disks.length > 0) lines.push('', formatDiskTable(run));
+  for (const disk of run.disks) {
+    if (disk.error !== undefined) lines.push(`${disk.diskId}: ${disk.error.message}`);
+  }
+  return lines.join('\n');
+}
