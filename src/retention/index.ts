@@ -12,6 +12,8 @@ export type {
 } from './execute-prune.js';
 export { planPrune } from './plan-prune.js';
 export { DEFAULT_FAILED_GRACE_MS, PIN_TAG } from './prune-plan.js';
+export { prunePolicy } from './prune-policy.js';
+export type { PrunePolicyOptions, PruneReport } from './prune-policy.js';
 export type {
   PruneAction,
   PruneEntry,
