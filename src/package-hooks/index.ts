@@ -1,0 +1,18 @@
+export { APT_CONF_PATH, APT_HOOK_SCRIPT_PATH } from './apt-hook-files.js';
+export { DNF_PLUGIN_CONF_PATH } from './dnf-plugin-files.js';
+export { HOOK_EXIT } from './hook-exit.js';
+export { hookExitCode } from './hook-outcome.js';
+export type { HookOutcome, HookResult } from './hook-outcome.js';
+export { readHookStatus } from './hook-status.js';
+export type { HookStatus, InstalledHook } from './hook-status.js';
+export { saveHookOutcome } from './hook-state.js';
+export { installPackageHooks, removePackageHooks } from './install-package-hooks.js';
+export type { FileChange, HookInstallOptions } from './install-package-hooks.js';
+export { loadHookSettings } from './load-hook-settings.js';
+export { formatChange, summarizeChanges } from './package-change.js';
+export type { PackageAction, PackageChange } from './package-change.js';
+export { parseAptHookInput } from './parse-apt-hook-input.js';
+export { parseDnfHookInput } from './parse-dnf-hook-input.js';
+export { runPackageHook } from './run-package-hook.js';
+export type { PackageHookRequest } from './run-package-hook.js';
+export { logHookOutcome } from './log-hook-outcome.js';
