@@ -16,6 +16,7 @@ import {
   type TriggerBody,
 } from './socket/index.js';
 import { StateStore } from './state/index.js';
+import { findReusableHookRun } from './triggers/index.js';
 
 // Back-off between identity lookups while the metadata service is unreachable.
 const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
@@ -111,7 +112,12 @@ export class Daemon implements SocketApi {
   async startRun(body: TriggerBody): Promise<RunRecord> {
     const trigger = body.trigger ?? 'manual';
     const policy = body.policy ?? this.defaultPolicy(trigger);
-    return this.readyRuns().trigger({ policy, trigger, reason: body.reason });
+    const runs = this.readyRuns();
+    const minIntervalMs = trigger === 'hook' ? (this.config.triggers.hook?.minInterval ?? 0) : 0;
+    const request = { policy, reason: body.reason };
+    const recent = findReusableHookRun(runs.listRuns(200), request, minIntervalMs);
+    if (recent !== undefined) this.logger.info({ runId: recent.id, ...request }, 'hook reuses run');
+    return recent ?? runs.trigger({ policy, trigger, reason: body.reason });
   }
 
   async waitForRun(id: string, wait: WaitMode, timeoutMs: number) {
