@@ -11,7 +11,7 @@ import type { RecordedRequest } from './request-log.js';
 import { parseWireQuery } from './signature.js';
 import { validateClientToken } from './validation.js';
 
-/** Path prefix of the control endpoint on the ECS listener; it needs no signature. */
+/** Path prefix of the control endpoint on the ECS listener, which needs no signature. */
 export const CONTROL_PREFIX = '/_emulator/';
 
 type ControlHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => void;
@@ -25,6 +25,10 @@ export function createEcsHandler(core: EmulatorCore, handleControl: ControlHandl
         else return handleApiCall(core, request, response, body);
       })
       .catch((error: unknown) => {
+        // Only reading the body or a control route can fail here. API errors get their response above.
+        process.stderr.write(
+          `emulator: ${request.method} ${request.url} failed: ${String(error)}\n`,
+        );
         if (!response.headersSent) response.writeHead(500).end(String(error));
       });
   };
@@ -59,18 +63,25 @@ async function handleApiCall(
       record,
     );
     if (result === undefined) {
-      // The change is committed; the client sees the connection close without a response.
+      // The change is committed, and the client sees the connection close without a response.
       record.dropped = true;
       request.socket.destroy();
       return;
     }
     send(response, record, 200, { RequestId: requestId, ...result });
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    record.errorCode = error.code;
+    const apiError = error instanceof ApiError ? error : internalError(error, record);
+    record.errorCode = apiError.code;
     const hostId = `ecs.${core.state.instance.regionId}.aliyuncs.com`;
-    send(response, record, error.httpStatus, buildErrorBody(error, requestId, hostId));
+    send(response, record, apiError.httpStatus, buildErrorBody(apiError, requestId, hostId));
   }
+}
+
+/** Turns an emulator bug into the API's 500 `InternalError` and prints it, since no test expects it. */
+function internalError(error: unknown, record: RecordedRequest): ApiError {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`emulator: ${record.action} ${record.requestId} failed: ${message}\n`);
+  return new ApiError(500, 'InternalError', 'The emulator failed to process the request.');
 }
 
 interface ApiCall {
@@ -81,7 +92,7 @@ interface ApiCall {
   body: Buffer;
 }
 
-/** Runs the gateway checks, the faults and the action; returns undefined when the response is dropped. */
+/** Runs the gateway checks, the faults and the action. Returns undefined to drop the response. */
 async function runAction(
   core: EmulatorCore,
   call: ApiCall,
