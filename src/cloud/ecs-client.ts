@@ -1,15 +1,31 @@
 import openapi from '@alicloud/openapi-core';
 import type { RamRoleCredentials } from '../credentials/index.js';
-import { toEcsError } from './ecs-error.js';
-import type { CreateSnapshotInput, Disk, Snapshot, SnapshotFilter } from './ecs-types.js';
-import { parseDisk, parseSnapshot } from './parse-response.js';
+import { SelfsnapError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { EcsApiCaller, type ApiCallRecord, type Body, type CallOptions } from './ecs-api-caller.js';
+import type {
+  CreateSnapshotGroupInput,
+  CreateSnapshotInput,
+  Disk,
+  Snapshot,
+  SnapshotFilter,
+  SnapshotGroup,
+  SnapshotGroupFilter,
+} from './ecs-types.js';
+import { parseDisk, parseSnapshot, parseSnapshotGroup } from './parse-response.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
-const API_VERSION = '2014-05-26';
 // DescribeSnapshots accepts at most 100 ids in SnapshotIds and 100 results a page.
 export const SNAPSHOT_IDS_PER_CALL = 100;
 const SNAPSHOT_PAGE_SIZE = 100;
 // DescribeDisks clamps MaxResults to 10..500.
 const DISK_PAGE_SIZE = 100;
+// DescribeSnapshotGroups takes at most 10 SnapshotGroupId.N and 100 results a page.
+const GROUP_IDS_PER_CALL = 10;
+const GROUP_PAGE_SIZE = 100;
+// TagResources takes at most 50 ResourceId.N.
+const TAG_RESOURCE_IDS_PER_CALL = 50;
 
 /** Where and how to reach the ECS API. */
 export interface EcsClientOptions {
@@ -19,12 +35,15 @@ export interface EcsClientOptions {
   protocol: 'https' | 'http';
   timeoutMs: number;
   credentials: RamRoleCredentials;
-  /** Called after every API call, for metrics and debug logs. */
-  onCall?: (call: { action: string; durationMs: number; ecsCode?: string }) => void;
+  /** Overrides of the default retry policy. */
+  retry?: Partial<RetryPolicy>;
+  /** Time source of backoff and flow-control waits; the system clock by default. */
+  clock?: Clock;
+  /** Receives retry warnings. */
+  logger?: Logger;
+  /** Called after every API attempt, for metrics and debug logs. */
+  onCall?: (call: ApiCallRecord) => void;
 }
-
-type Query = Record<string, unknown>;
-type Body = Record<string, unknown>;
 
 /**
  * Calls the ECS actions selfsnap needs through openapi-core, the engine under the generated
@@ -34,11 +53,11 @@ type Body = Record<string, unknown>;
  */
 export class EcsClient {
   readonly regionId: string;
-  private readonly client: InstanceType<typeof openapi.default>;
+  private readonly caller: EcsApiCaller;
 
-  constructor(private readonly options: EcsClientOptions) {
+  constructor(options: EcsClientOptions) {
     this.regionId = options.regionId;
-    this.client = new openapi.default(
+    const client = new openapi.default(
       new openapi.$OpenApiUtil.Config({
         credential: options.credentials.credential,
         endpoint: options.endpoint ?? `ecs-vpc.${options.regionId}.aliyuncs.com`,
@@ -49,58 +68,119 @@ export class EcsClient {
         signatureVersion: 'v3',
       }),
     );
+    this.caller = new EcsApiCaller({
+      client,
+      refreshCredentials: () => options.credentials.refresh(),
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      onCall: options.onCall,
+    });
   }
 
   /** Lists the disks attached to an instance, reading every page. */
-  async describeInstanceDisks(instanceId: string): Promise<Disk[]> {
-    const disks: Disk[] = [];
-    let nextToken: string | undefined;
-    do {
-      const body = await this.call('DescribeDisks', {
-        RegionId: this.regionId,
-        InstanceId: instanceId,
-        MaxResults: DISK_PAGE_SIZE,
-        NextToken: nextToken,
-      });
-      disks.push(...listOf(body, 'Disks', 'Disk').map(parseDisk));
-      nextToken = nextPageToken(body, nextToken, 'DescribeDisks');
-    } while (nextToken !== undefined);
-    return disks;
+  async describeInstanceDisks(instanceId: string, options: CallOptions = {}): Promise<Disk[]> {
+    const pages = await this.readPages('DescribeDisks', options, {
+      RegionId: this.regionId,
+      InstanceId: instanceId,
+      MaxResults: DISK_PAGE_SIZE,
+    });
+    return pages.flatMap((body) => listOf(body, 'Disks', 'Disk').map(parseDisk));
   }
 
   /** Starts one snapshot; a repeat with the same ClientToken returns the first SnapshotId. */
-  async createSnapshot(input: CreateSnapshotInput): Promise<string> {
-    const body = await this.call('CreateSnapshot', {
+  async createSnapshot(input: CreateSnapshotInput, options: CallOptions = {}): Promise<string> {
+    const query = {
       DiskId: input.diskId,
       SnapshotName: input.snapshotName,
       Description: input.description,
       ClientToken: input.clientToken,
       RetentionDays: input.retentionDays,
-      Tag: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
-    });
+      Tag: toTagList(input.tags),
+    };
+    const body = await this.caller.call('CreateSnapshot', query, options);
     return requireString(body, 'SnapshotId', 'CreateSnapshot');
   }
 
-  /** Lists snapshots matching a filter, reading every page; ids go in batches of 100. */
-  async describeSnapshots(filter: SnapshotFilter): Promise<Snapshot[]> {
-    const ids = filter.snapshotIds;
-    if (ids === undefined) return this.describeSnapshotPages(filter);
-    if (ids.length === 0) return [];
+  /** Starts a crash-consistent snapshot group; a repeated ClientToken returns the first group. */
+  async createSnapshotGroup(
+    input: CreateSnapshotGroupInput,
+    options: CallOptions = {},
+  ): Promise<string> {
+    const query = {
+      RegionId: this.regionId,
+      InstanceId: input.instanceId,
+      DiskId: input.diskIds,
+      Name: input.name,
+      Description: input.description,
+      ClientToken: input.clientToken,
+      Tag: toTagList(input.tags),
+    };
+    const body = await this.caller.call('CreateSnapshotGroup', query, options);
+    return requireString(body, 'SnapshotGroupId', 'CreateSnapshotGroup');
+  }
 
-    const batches: string[][] = [];
-    for (let i = 0; i < ids.length; i += SNAPSHOT_IDS_PER_CALL) {
-      batches.push(ids.slice(i, i + SNAPSHOT_IDS_PER_CALL));
+  /** Lists snapshot groups with their members, reading every page; ids go in batches of 10. */
+  async describeSnapshotGroups(
+    filter: SnapshotGroupFilter,
+    options: CallOptions = {},
+  ): Promise<SnapshotGroup[]> {
+    const groups: SnapshotGroup[] = [];
+    for (const ids of batchesOf(filter.snapshotGroupIds, GROUP_IDS_PER_CALL)) {
+      const pages = await this.readPages('DescribeSnapshotGroups', options, {
+        RegionId: this.regionId,
+        InstanceId: filter.instanceId,
+        SnapshotGroupId: ids,
+        Tag: toTagList(filter.tags ?? {}),
+        MaxResults: GROUP_PAGE_SIZE,
+      });
+      for (const body of pages) {
+        groups.push(...listOf(body, 'SnapshotGroups', 'SnapshotGroup').map(parseSnapshotGroup));
+      }
     }
+    return groups;
+  }
+
+  /** Lists snapshots matching a filter, reading every page; ids go in batches of 100. */
+  async describeSnapshots(filter: SnapshotFilter, options: CallOptions = {}): Promise<Snapshot[]> {
+    if (filter.snapshotIds?.length === 0) return [];
+    const batches = batchesOf(filter.snapshotIds, SNAPSHOT_IDS_PER_CALL);
     const pages = await Promise.all(
-      batches.map((batch) => this.describeSnapshotPages({ ...filter, snapshotIds: batch })),
+      batches.map((ids) =>
+        this.readPages('DescribeSnapshots', options, {
+          RegionId: this.regionId,
+          InstanceId: filter.instanceId,
+          DiskId: filter.diskId,
+          SnapshotIds: ids && JSON.stringify(ids),
+          Tag: toTagList(filter.tags ?? {}),
+          MaxResults: SNAPSHOT_PAGE_SIZE,
+        }),
+      ),
     );
-    return pages.flat();
+    return pages.flat().flatMap((body) => listOf(body, 'Snapshots', 'Snapshot').map(parseSnapshot));
+  }
+
+  /** Adds tags to snapshots, 50 ids a call. */
+  async tagSnapshots(
+    snapshotIds: string[],
+    tags: Record<string, string>,
+    options: CallOptions = {},
+  ): Promise<void> {
+    for (const ids of batchesOf(snapshotIds, TAG_RESOURCE_IDS_PER_CALL)) {
+      const query = {
+        RegionId: this.regionId,
+        ResourceType: 'snapshot',
+        ResourceId: ids,
+        Tag: toTagList(tags),
+      };
+      await this.caller.call('TagResources', query, options);
+    }
   }
 
   /** Deletes a snapshot; one that no longer exists counts as deleted. */
-  async deleteSnapshot(snapshotId: string): Promise<void> {
+  async deleteSnapshot(snapshotId: string, options: CallOptions = {}): Promise<void> {
     try {
-      await this.call('DeleteSnapshot', { SnapshotId: snapshotId });
+      await this.caller.call('DeleteSnapshot', { SnapshotId: snapshotId }, options);
     } catch (error) {
       if ((error as { ecsCode?: string }).ecsCode === 'InvalidSnapshotId.NotFound') return;
       throw error;
@@ -108,59 +188,36 @@ export class EcsClient {
   }
 
   /** Sends one action with the given query parameters; `selfsnap check` probes permissions with it. */
-  async send(action: string, query: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.call(action, query);
+  async send(action: string, query: Record<string, unknown>): Promise<Body> {
+    return this.caller.call(action, query);
   }
 
-  private async describeSnapshotPages(filter: SnapshotFilter): Promise<Snapshot[]> {
-    const snapshots: Snapshot[] = [];
+  private async readPages(
+    action: string,
+    options: CallOptions,
+    query: Record<string, unknown>,
+  ): Promise<Body[]> {
+    const pages: Body[] = [];
     let nextToken: string | undefined;
     do {
-      const body = await this.call('DescribeSnapshots', {
-        RegionId: this.regionId,
-        InstanceId: filter.instanceId,
-        DiskId: filter.diskId,
-        SnapshotIds: filter.snapshotIds && JSON.stringify(filter.snapshotIds),
-        Tag: Object.entries(filter.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-        MaxResults: SNAPSHOT_PAGE_SIZE,
-        NextToken: nextToken,
-      });
-      snapshots.push(...listOf(body, 'Snapshots', 'Snapshot').map(parseSnapshot));
-      nextToken = nextPageToken(body, nextToken, 'DescribeSnapshots');
+      const body = await this.caller.call(action, { ...query, NextToken: nextToken }, options);
+      pages.push(body);
+      nextToken = nextPageToken(body, nextToken, action);
     } while (nextToken !== undefined);
-    return snapshots;
-  }
-
-  private async call(action: string, query: Query): Promise<Body> {
-    const started = Date.now();
-    const params = new openapi.$OpenApiUtil.Params({
-      action,
-      version: API_VERSION,
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
-    const request = new openapi.$OpenApiUtil.OpenApiRequest({
-      query: openapi.OpenApiUtil.query(dropUndefined(query)),
-    });
-    try {
-      const response = (await this.client.callApi(params, request, {} as never)) as { body: Body };
-      this.options.onCall?.({ action, durationMs: Date.now() - started });
-      return response.body;
-    } catch (error) {
-      const wrapped = toEcsError(action, error);
-      this.options.onCall?.({ action, durationMs: Date.now() - started, ecsCode: wrapped.ecsCode });
-      throw wrapped;
-    }
+    return pages;
   }
 }
 
-function dropUndefined(query: Query): Query {
-  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+/** Splits `ids` into batches of `size`; no ids gives one batch of undefined (no id filter). */
+function batchesOf(ids: string[] | undefined, size: number): Array<string[] | undefined> {
+  if (ids === undefined) return [undefined];
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  return batches;
+}
+
+function toTagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function listOf(body: Body, outer: string, inner: string): Record<string, unknown>[] {
@@ -177,7 +234,10 @@ function nextPageToken(
   const token = body.NextToken;
   if (typeof token !== 'string' || token === '') return undefined;
   if (token === previous) {
-    throw toEcsError(action, new Error(`listing returned the same NextToken twice (${token})`));
+    throw new SelfsnapError(
+      'ECS_REQUEST_FAILED',
+      `${action} returned the same NextToken twice (${token}); the listing would never end`,
+    );
   }
   return token;
 }
@@ -185,7 +245,7 @@ function nextPageToken(
 function requireString(body: Body, key: string, action: string): string {
   const value = body[key];
   if (typeof value !== 'string' || value === '') {
-    throw toEcsError(action, new Error(`answer has no ${key}`));
+    throw new SelfsnapError('ECS_REQUEST_FAILED', `${action} returned no ${key}`);
   }
   return value;
 }

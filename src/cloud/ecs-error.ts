@@ -25,6 +25,14 @@ const AUTH_CODES = [
   'InvalidTimeStamp',
   'SignatureNonceUsed',
 ];
+// Codes that say this disk cannot be snapshotted now; other disks of the run are not affected.
+const DISK_STATE_CODES = [
+  'IncorrectDiskStatus',
+  'IncorrectInstanceStatus',
+  'DiskInArrears',
+  'DiskCategory.OperationNotSupported',
+  'InstanceLockedForSecurity',
+];
 
 /** Converts an error from openapi-core (or the network under it) into a SelfsnapError. */
 export function toEcsError(action: string, error: unknown): SelfsnapError {
@@ -60,7 +68,17 @@ function classify(ecsCode: string): ErrorCode {
   if (AUTH_CODES.some((prefix) => ecsCode.startsWith(prefix))) return 'ECS_AUTH_FAILED';
   if (ecsCode === 'InvalidDiskId.NotFound') return 'DISK_NOT_FOUND';
   if (ecsCode.startsWith('QuotaExceed')) return 'SNAPSHOT_QUOTA_EXCEEDED';
+  if (DISK_STATE_CODES.some((prefix) => ecsCode.startsWith(prefix))) return 'DISK_STATE_INVALID';
   return 'ECS_REQUEST_FAILED';
+}
+
+/** Tells whether an error concerns one disk only, so a run skips that disk and goes on. */
+export function isDiskScopedError(error: SelfsnapError): boolean {
+  return (
+    error.code === 'DISK_NOT_FOUND' ||
+    error.code === 'DISK_STATE_INVALID' ||
+    error.code === 'SNAPSHOT_QUOTA_EXCEEDED'
+  );
 }
 
 // openapi-core prefixes its message with "code: 400, <Message> request id: ..."; keep the middle.

@@ -50,3 +50,41 @@ export interface SnapshotFilter {
   diskId?: string;
   tags?: Record<string, string>;
 }
+
+/** Parameters of one CreateSnapshotGroup call. */
+export interface CreateSnapshotGroupInput {
+  instanceId: string;
+  diskIds: string[];
+  name: string;
+  description?: string;
+  clientToken: string;
+  tags: Record<string, string>;
+}
+
+/** One member of a snapshot group as DescribeSnapshotGroups lists it. */
+export interface SnapshotGroupMember {
+  snapshotId: string;
+  sourceDiskId: string;
+  progress: number;
+  available: boolean;
+  tags: Record<string, string>;
+}
+
+/** A snapshot group as DescribeSnapshotGroups returns it, trimmed to what selfsnap uses. */
+export interface SnapshotGroup {
+  snapshotGroupId: string;
+  name: string;
+  instanceId: string;
+  status: SnapshotStatus;
+  creationTime: string;
+  tags: Record<string, string>;
+  snapshots: SnapshotGroupMember[];
+}
+
+/** Filters of a DescribeSnapshotGroups listing; every page is read. */
+export interface SnapshotGroupFilter {
+  instanceId?: string;
+  /** At most 10 ids a call; longer lists go in several calls. */
+  snapshotGroupIds?: string[];
+  tags?: Record<string, string>;
+}

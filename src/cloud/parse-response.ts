@@ -1,4 +1,10 @@
-import type { Disk, Snapshot, SnapshotStatus } from './ecs-types.js';
+import type {
+  Disk,
+  Snapshot,
+  SnapshotGroup,
+  SnapshotGroupMember,
+  SnapshotStatus,
+} from './ecs-types.js';
 
 type Raw = Record<string, unknown>;
 
@@ -23,21 +29,48 @@ export function parseDisk(raw: Raw): Disk {
 
 /** Reads one `Snapshots.Snapshot[]` entry; an unknown Status reads as `failed`. */
 export function parseSnapshot(raw: Raw): Snapshot {
-  const status = SNAPSHOT_STATUSES.find((known) => known === raw.Status) ?? 'failed';
   return {
     snapshotId: text(raw.SnapshotId),
     snapshotName: text(raw.SnapshotName),
     description: text(raw.Description),
-    status,
+    status: parseStatus(raw.Status),
     progress: parseProgress(raw.Progress),
-    available: raw.Available === true || raw.Available === 'true',
+    available: parseBoolean(raw.Available),
     creationTime: text(raw.CreationTime),
     sourceDiskId: text(raw.SourceDiskId),
     sourceDiskType: text(raw.SourceDiskType),
     snapshotType: text(raw.SnapshotType),
     retentionDays: raw.RetentionDays === undefined ? undefined : Number(raw.RetentionDays),
-    tags: parseTags(raw.Tags),
+    tags: parseTags(raw.Tags, 'TagKey', 'TagValue'),
   };
+}
+
+/** Reads one `SnapshotGroups.SnapshotGroup[]` entry; its tags use `Key` and `Value`. */
+export function parseSnapshotGroup(raw: Raw): SnapshotGroup {
+  const members = (raw.Snapshots as { Snapshot?: unknown } | undefined)?.Snapshot;
+  return {
+    snapshotGroupId: text(raw.SnapshotGroupId),
+    name: text(raw.Name),
+    instanceId: text(raw.InstanceId),
+    status: parseStatus(raw.Status),
+    creationTime: text(raw.CreationTime),
+    tags: parseTags(raw.Tags, 'Key', 'Value'),
+    snapshots: Array.isArray(members) ? (members as Raw[]).map(parseGroupMember) : [],
+  };
+}
+
+function parseGroupMember(raw: Raw): SnapshotGroupMember {
+  return {
+    snapshotId: text(raw.SnapshotId),
+    sourceDiskId: text(raw.SourceDiskId),
+    progress: parseProgress(raw.Progress),
+    available: parseBoolean(raw.Available),
+    tags: parseTags(raw.Tags, 'Key', 'Value'),
+  };
+}
+
+function parseStatus(value: unknown): SnapshotStatus {
+  return SNAPSHOT_STATUSES.find((known) => known === value) ?? 'failed';
 }
 
 function parseProgress(value: unknown): number {
@@ -45,12 +78,17 @@ function parseProgress(value: unknown): number {
   return match ? Math.min(100, Number(match[1])) : 0;
 }
 
-function parseTags(value: unknown): Record<string, string> {
+function parseBoolean(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+function parseTags(value: unknown, keyField: string, valueField: string): Record<string, string> {
   const list = (value as { Tag?: unknown } | undefined)?.Tag;
   if (!Array.isArray(list)) return {};
   const tags: Record<string, string> = {};
   for (const tag of list as Raw[]) {
-    if (typeof tag.TagKey === 'string') tags[tag.TagKey] = text(tag.TagValue);
+    const key = tag[keyField];
+    if (typeof key === 'string') tags[key] = text(tag[valueField]);
   }
   return tags;
 }

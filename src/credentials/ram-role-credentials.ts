@@ -33,6 +33,8 @@ export interface CredentialsHealth {
 export interface RamRoleCredentials {
   credential: InstanceType<typeof credentials.default>;
   health(): CredentialsHealth;
+  /** Drops the cached set, so the next call reads a new one from the metadata service. */
+  refresh(): void;
 }
 
 /** Settings of the RAM-role credential provider, from the `metadata` config section. */
@@ -53,7 +55,7 @@ export function createRamRoleCredentials(
   options: RamRoleOptions,
   metadata: MetadataClient,
 ): RamRoleCredentials {
-  const source =
+  const createSource = (): SessionSource =>
     normalizeEndpoint(options.metadataEndpoint) === DEFAULT_METADATA_ENDPOINT
       ? credentials.ECSRAMRoleCredentialsProvider.builder()
           .withDisableIMDSv1(!options.allowTokenless)
@@ -62,14 +64,26 @@ export function createRamRoleCredentials(
           .build()
       : new MetadataSessionSource(metadata);
 
-  const observed = new ObservedProvider(source);
-  return { credential: new credentials.default(null, observed), health: () => observed.health };
+  const observed = new ObservedProvider(createSource);
+  return {
+    credential: new credentials.default(null, observed),
+    health: () => observed.health,
+    refresh: () => observed.refresh(),
+  };
 }
 
 class ObservedProvider {
   readonly health: CredentialsHealth = {};
+  private source: SessionSource;
 
-  constructor(private readonly source: SessionSource) {}
+  constructor(private readonly createSource: () => SessionSource) {
+    this.source = createSource();
+  }
+
+  /** Replaces the source, and with it any cached set; the SDK provider has no other way. */
+  refresh(): void {
+    this.source = this.createSource();
+  }
 
   async getCredentials(): Promise<ProviderCredentials> {
     let session: StsSession;
