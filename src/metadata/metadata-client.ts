@@ -28,8 +28,10 @@ export class MetadataClient {
   /** Fetches one metadata path (relative to `/latest/meta-data/`) as text. */
   async get(path: string, step: MetadataStep): Promise<string> {
     let lastError: unknown;
-    for (let attempt = 0; attempt <= this.options.retries; attempt++) {
-      if (attempt > 0) await delay(RETRY_DELAY_MS * 2 ** (attempt - 1));
+    let attempts = 0;
+    while (attempts <= this.options.retries) {
+      if (attempts > 0) await delay(RETRY_DELAY_MS * 2 ** (attempts - 1));
+      attempts++;
       try {
         return await this.getOnce(path);
       } catch (error) {
@@ -38,11 +40,22 @@ export class MetadataClient {
       }
     }
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    const httpStatus = lastError instanceof SelfsnapError ? lastError.httpStatus : undefined;
     throw new SelfsnapError(
       'METADATA_UNAVAILABLE',
-      `metadata ${step} lookup failed after ${this.options.retries + 1} attempts: ${reason}`,
-      { retryable: true, cause: lastError },
+      `metadata ${step} lookup failed after ${attempts} attempts: ${reason}`,
+      { retryable: true, cause: lastError, httpStatus },
     );
+  }
+
+  /** Fetches one metadata path like `get`, but returns undefined when the service answers 404. */
+  async find(path: string, step: MetadataStep): Promise<string | undefined> {
+    try {
+      return await this.get(path, step);
+    } catch (error) {
+      if (error instanceof SelfsnapError && error.httpStatus === 404) return undefined;
+      throw error;
+    }
   }
 
   private async getOnce(path: string): Promise<string> {
@@ -96,12 +109,19 @@ export class MetadataClient {
     headers: Record<string, string>,
   ): Promise<{ status: number; body: string }> {
     const url = new URL(path, this.options.endpoint);
-    const response = await fetch(url, {
-      method,
-      headers,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    return { status: response.status, body: await response.text() };
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await fetch(url, { method, headers, signal });
+      return { status: response.status, body: await response.text() };
+    } catch (error) {
+      // fetch reports an expired signal as a bare "aborted"; name the request and the limit.
+      if (signal.aborted) {
+        throw new Error(`${method} ${path} timed out after ${this.options.timeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 }
 
