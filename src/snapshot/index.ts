@@ -1,7 +1,27 @@
-export { executeRun, recordError } from './execute-run.js';
-export type { RunContext } from './execute-run.js';
+export { executeRun, finishRun } from './execute-run.js';
+export { CRASH_AT_VARIABLE, JOURNAL_STEPS } from './journal-step.js';
+export type { JournalStep } from './journal-step.js';
+export { recordError } from './record-error.js';
+export { DEFAULT_GROUP_DISK_LIMIT, DEFAULT_POLL_INTERVALS } from './run-context.js';
+export type { PollIntervals, RunContext } from './run-context.js';
+export type { RunHooks } from './run-hooks.js';
 export { RunManager } from './run-manager.js';
-export type { TriggerRequest, WaitResult } from './run-manager.js';
-export { isWaitSatisfied } from './run-record.js';
-export type { DiskResult, RecordedError, RunRecord, RunStatus, Trigger } from './run-record.js';
-export { buildSnapshotName, deriveClientToken, TAG } from './snapshot-naming.js';
+export type {
+  RunManagerContext,
+  RunManagerOptions,
+  TriggerRequest,
+  WaitResult,
+} from './run-manager.js';
+export { holdsDisks, isWaitSatisfied } from './run-record.js';
+export type {
+  ConsistencyLevel,
+  DiskResult,
+  DiskRunStatus,
+  RecordedError,
+  RunConsistency,
+  RunPhase,
+  RunRecord,
+  RunStatus,
+  Trigger,
+} from './run-record.js';
+export { buildRunTags, buildSnapshotName, deriveClientToken, TAG } from './snapshot-naming.js';

@@ -1,10 +1,16 @@
 import { EventEmitter } from 'node:events';
-import type { SelfsnapConfig, WaitMode } from '../config/index.js';
+import type { Disk } from '../cloud/index.js';
+import type { PolicyConfig, SelfsnapConfig, WaitMode } from '../config/index.js';
 import { SelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { StateStore } from '../state/index.js';
-import { executeRun, type RunContext } from './execute-run.js';
-import { isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
+import { executeRun, finishRun } from './execute-run.js';
+import { crashPoint, type JournalStep } from './journal-step.js';
+import { applyPlan, selectRunDisks } from './plan-run.js';
+import { recordError } from './record-error.js';
+import type { RunContext } from './run-context.js';
+import { RunJournal } from './run-journal.js';
+import { holdsDisks, isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
 import { buildSnapshotName, createRunId } from './snapshot-naming.js';
 
 /** A request to start a run. */
@@ -20,25 +26,46 @@ export interface WaitResult {
   timedOut: boolean;
 }
 
+/** Tunables of the run manager. */
+export interface RunManagerOptions {
+  /** How often a run parked past its policy's `maxWait` is checked again. */
+  recheckIntervalMs?: number;
+}
+
+/** What the manager passes to each run besides the journal and the stop signal. */
+export type RunManagerContext = Omit<RunContext, 'journal' | 'signal'>;
+
 // Run records kept in memory for the socket; the state folder keeps more.
 const MEMORY_HISTORY_LIMIT = 200;
+const DEFAULT_RECHECK_INTERVAL_MS = 15 * 60_000;
+// Disk states in which a run is still snapshotting the disk.
+const ACTIVE_DISK_STATES = new Set(['pending', 'creating', 'progressing']);
 
-/** Starts runs, keeps their records, and lets callers wait for a run to reach a wait mode. */
+/**
+ * Starts runs, journals them, and lets callers wait for a run to reach a wait mode. A disk is
+ * snapshotted by one run at a time: a trigger whose disks are all in a run in flight joins it.
+ */
 export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
   private readonly inFlight = new Map<string, Promise<RunRecord>>();
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
   private readonly updates = new EventEmitter();
+  private readonly stopping = new AbortController();
+  private readonly journalWriter: RunJournal;
+  private planning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: SelfsnapConfig,
     private readonly state: StateStore,
-    private readonly context: Omit<RunContext, 'publish'>,
+    private readonly context: RunManagerContext,
     private readonly logger: Logger,
+    private readonly options: RunManagerOptions = {},
   ) {
     this.updates.setMaxListeners(0);
+    this.journalWriter = new RunJournal((run) => this.state.saveRun(run));
   }
 
-  /** Loads run history and resumes any run a previous daemon left unfinished. */
+  /** Loads run history and resumes every run a previous daemon left unfinished. */
   async restore(): Promise<void> {
     const stored = await this.state.trimHistory(await this.state.loadRuns());
     for (const run of stored.slice(-MEMORY_HISTORY_LIMIT)) this.runs.set(run.id, run);
@@ -48,41 +75,16 @@ export class RunManager {
     }
   }
 
-  /** Starts a run, or returns the run of the same policy already in flight. */
+  /**
+   * Plans a run of a policy and starts it. Disks already in a run in flight are left to that run;
+   * when that covers every disk, the run in flight is returned instead of a new one.
+   */
   async trigger(request: TriggerRequest): Promise<RunRecord> {
-    const policy = this.config.policies[request.policy];
-    if (policy === undefined) {
-      const known = Object.keys(this.config.policies).join(', ');
-      throw new SelfsnapError(
-        'REQUEST_INVALID',
-        `no policy named "${request.policy}" (defined: ${known})`,
-      );
-    }
-    const running = [...this.runs.values()].find(
-      (run) => run.policy === request.policy && run.status === 'running',
-    );
-    if (running !== undefined) {
-      this.logger.info({ runId: running.id, policy: request.policy }, 'joining run in flight');
-      return running;
-    }
-
-    const startedAt = new Date();
-    const run: RunRecord = {
-      id: createRunId(request.policy, startedAt),
-      policy: request.policy,
-      trigger: request.trigger,
-      reason: request.reason,
-      instanceId: this.context.identity.instanceId,
-      snapshotName: buildSnapshotName(request.policy, startedAt),
-      phase: 'planning',
-      status: 'running',
-      startedAt: startedAt.toISOString(),
-      disks: [],
-    };
-    await this.publish(run);
-    this.logger.info({ runId: run.id, policy: run.policy, trigger: run.trigger }, 'run started');
-    this.start(run);
-    return run;
+    const policy = this.requirePolicy(request.policy);
+    // Planning one trigger at a time lets each see the disks the previous one took.
+    const planned = this.planning.then(() => this.planAndStart(request, policy));
+    this.planning = planned.catch(() => undefined);
+    return planned;
   }
 
   /** Waits until a run reaches `mode`, or `timeoutMs` passes. */
@@ -92,25 +94,24 @@ export class RunManager {
     if (isWaitSatisfied(run, mode)) return { run, timedOut: false };
 
     return new Promise((resolve) => {
-      const onUpdate = (updated: RunRecord) => {
+      const stop = this.subscribe((updated) => {
         if (updated.id !== runId || !isWaitSatisfied(updated, mode)) return;
-        cleanup();
+        finish();
         resolve({ run: updated, timedOut: false });
-      };
+      });
       const timer = setTimeout(() => {
-        cleanup();
+        finish();
         resolve({ run: this.getRun(runId) as RunRecord, timedOut: true });
       }, timeoutMs);
-      const cleanup = () => {
+      const finish = () => {
         clearTimeout(timer);
-        this.updates.off('update', onUpdate);
+        stop();
       };
-      this.updates.on('update', onUpdate);
     });
   }
 
-  /** Calls `listener` with a copy of each run record as it changes; returns the unsubscribe. */
-  onUpdate(listener: (run: RunRecord) => void): () => void {
+  /** Calls `listener` with a copy of every run state journaled; returns the unsubscribe function. */
+  subscribe(listener: (run: RunRecord) => void): () => void {
     this.updates.on('update', listener);
     return () => this.updates.off('update', listener);
   }
@@ -125,35 +126,158 @@ export class RunManager {
     return [...this.runs.values()].reverse().slice(0, limit);
   }
 
-  /** Returns the last run of each policy. */
+  /** Returns the last run of a policy. */
   lastRunOf(policy: string): RunRecord | undefined {
     return this.listRuns(MEMORY_HISTORY_LIMIT).find((run) => run.policy === policy);
   }
 
-  /** Waits for every run in flight to finish its current journaled step or end. */
+  /** Waits for every run in flight to end or to stop at a journaled step. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
+  /**
+   * Stops new work: no trigger is accepted, no create starts, waiting ends. Creates already sent
+   * finish and get their snapshot ids journaled. Resolves false if that takes over `timeoutMs`.
+   */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.stopping.abort();
+    for (const timer of this.rechecks.values()) clearTimeout(timer);
+    this.rechecks.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = await Promise.race([this.drain().then(() => true), timedOut]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  private async planAndStart(request: TriggerRequest, policy: PolicyConfig): Promise<RunRecord> {
+    if (this.stopping.signal.aborted) {
+      throw new SelfsnapError('NOT_READY', 'the daemon is stopping and starts no new runs');
+    }
+    const run = this.newRun(request);
+    let disks: Disk[];
+    try {
+      disks = await selectRunDisks(run.instanceId, policy, this.runContext());
+    } catch (error) {
+      run.error = recordError(error);
+      finishRun(run);
+      this.logger.error({ runId: run.id, err: run.error }, 'run failed while planning');
+      await this.journal(run, 'run-finished');
+      return run;
+    }
+
+    const holders = this.diskHolders();
+    const taken = disks.filter((disk) => holders.has(disk.diskId));
+    const holder = taken[0] === undefined ? undefined : holders.get(taken[0].diskId);
+    if (holder !== undefined && taken.length === disks.length) {
+      this.logger.info({ runId: holder.id, policy: request.policy }, 'joining run in flight');
+      return holder;
+    }
+    applyPlan(
+      run,
+      disks.filter((disk) => !holders.has(disk.diskId)),
+      policy,
+      this.context,
+    );
+    if (taken.length > 0) {
+      run.joined = taken.map((disk) => ({
+        diskId: disk.diskId,
+        runId: (holders.get(disk.diskId) as RunRecord).id,
+      }));
+    }
+    await this.journal(run, 'run-planned');
+    this.logger.info({ runId: run.id, policy: run.policy, trigger: run.trigger }, 'run started');
+    this.start(run);
+    return run;
+  }
+
+  private newRun(request: TriggerRequest): RunRecord {
+    const startedAt = new Date();
+    return {
+      id: createRunId(request.policy, startedAt),
+      policy: request.policy,
+      trigger: request.trigger,
+      reason: request.reason,
+      instanceId: this.context.identity.instanceId,
+      snapshotName: buildSnapshotName(request.policy, startedAt),
+      phase: 'planning',
+      status: 'running',
+      startedAt: startedAt.toISOString(),
+      disks: [],
+    };
+  }
+
+  /** Maps each disk a run in flight is still snapshotting to that run. */
+  private diskHolders(): Map<string, RunRecord> {
+    const holders = new Map<string, RunRecord>();
+    for (const run of this.runs.values()) {
+      if (!holdsDisks(run)) continue;
+      for (const disk of run.disks) {
+        if (ACTIVE_DISK_STATES.has(disk.status)) holders.set(disk.diskId, run);
+      }
+    }
+    return holders;
+  }
+
+  private requirePolicy(name: string): PolicyConfig {
+    const policy = this.config.policies[name];
+    if (policy !== undefined) return policy;
+    const known = Object.keys(this.config.policies).join(', ');
+    throw new SelfsnapError('REQUEST_INVALID', `no policy named "${name}" (defined: ${known})`);
+  }
+
+  private runContext(): RunContext {
+    return {
+      ...this.context,
+      journal: (run, step) => this.journal(run, step),
+      signal: this.stopping.signal,
+    };
+  }
+
   private start(run: RunRecord): void {
     const policy = this.config.policies[run.policy];
-    if (policy === undefined) return;
-    const context: RunContext = { ...this.context, publish: (record) => this.publish(record) };
-    const promise = executeRun(run, policy, context).finally(() => this.inFlight.delete(run.id));
+    if (policy === undefined) {
+      this.logger.error(
+        { runId: run.id, policy: run.policy },
+        'run of a policy no longer configured left unfinished',
+      );
+      return;
+    }
+    const promise = executeRun(run, policy, this.runContext())
+      .then((result) => {
+        if (result.status === 'running' && result.waitExceededAt !== undefined)
+          this.scheduleRecheck(result);
+        return result;
+      })
+      .finally(() => this.inFlight.delete(run.id));
     this.inFlight.set(run.id, promise);
   }
 
-  private async publish(run: RunRecord): Promise<void> {
+  private scheduleRecheck(run: RunRecord): void {
+    if (this.stopping.signal.aborted) return;
+    const timer = setTimeout(() => {
+      this.rechecks.delete(run.id);
+      this.start(run);
+    }, this.options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS);
+    timer.unref();
+    this.rechecks.set(run.id, timer);
+  }
+
+  private async journal(run: RunRecord, step: JournalStep): Promise<void> {
     this.runs.set(run.id, run);
     if (this.runs.size > MEMORY_HISTORY_LIMIT) {
       const oldest = this.runs.keys().next().value as string;
       this.runs.delete(oldest);
     }
     try {
-      await this.state.saveRun(run);
+      await this.journalWriter.write(run);
     } catch (error) {
-      this.logger.error({ err: error, runId: run.id }, 'cannot save run record');
+      this.logger.error({ err: error, runId: run.id, step }, 'cannot save run record');
     }
+    crashPoint(step);
     this.updates.emit('update', structuredClone(run));
   }
 }

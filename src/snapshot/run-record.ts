@@ -1,4 +1,4 @@
-import type { WaitMode } from '../config/index.js';
+import type { PolicyConfig, WaitMode } from '../config/index.js';
 
 /** What started a run; recorded in the `selfsnap:trigger` tag. */
 export type Trigger = 'schedule' | 'hook' | 'manual';
@@ -9,8 +9,15 @@ export type RunPhase = 'planning' | 'creating' | 'waiting' | 'done';
 /** How a run ended; `running` until it does. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
-/** The state of one disk within a run. */
-export type DiskRunStatus = 'pending' | 'progressing' | 'accomplished' | 'failed' | 'skipped';
+/**
+ * The state of one disk within a run: `creating` is journaled before CreateSnapshot is sent, so
+ * after a crash the disk's ClientToken is sent again instead of a new one.
+ */
+export type DiskRunStatus =
+  'pending' | 'creating' | 'progressing' | 'accomplished' | 'failed' | 'skipped';
+
+/** A consistency level, as the `selfsnap:consistency` tag spells it. */
+export type ConsistencyLevel = PolicyConfig['consistency'];
 
 /** An error as a run record stores it: no stack, no secrets. */
 export interface RecordedError {
@@ -31,7 +38,35 @@ export interface DiskResult {
   available?: boolean;
   acceptedAt?: string;
   finishedAt?: string;
+  /** Why the disk failed or was skipped. */
   error?: RecordedError;
+}
+
+/** The consistency a run asked for and the one its snapshots have, which the tag records. */
+export interface RunConsistency {
+  requested: ConsistencyLevel;
+  applied: ConsistencyLevel;
+  /** Why `applied` differs from `requested`. */
+  reason?: string;
+}
+
+/** The snapshot group of a run whose disks are snapshotted together. */
+export interface SnapshotGroupState {
+  clientToken: string;
+  /** `creating` is journaled before CreateSnapshotGroup is sent. */
+  status: 'pending' | 'creating' | 'created';
+  snapshotGroupId?: string;
+}
+
+/** Journal of the quiesce step, so a restarted daemon releases what it quiesced. */
+export interface QuiesceState {
+  status: 'quiescing' | 'quiesced' | 'released';
+}
+
+/** A disk left to another run in flight that already snapshots it. */
+export interface JoinedDisk {
+  diskId: string;
+  runId: string;
 }
 
 /** A run as the state directory, the socket and the CLI see it. */
@@ -48,6 +83,13 @@ export interface RunRecord {
   acceptedAt?: string;
   finishedAt?: string;
   disks: DiskResult[];
+  consistency?: RunConsistency;
+  snapshotGroup?: SnapshotGroupState;
+  quiesce?: QuiesceState;
+  joined?: JoinedDisk[];
+  /** Set once the wait outlasted the policy's `maxWait`; the run is then checked now and then. */
+  waitExceededAt?: string;
+  lastCheckedAt?: string;
   error?: RecordedError;
 }
 
@@ -62,4 +104,9 @@ export function isWaitSatisfied(run: RunRecord, mode: WaitMode): boolean {
     );
   }
   return false;
+}
+
+/** Tells whether a run still holds its disks: running and not yet past its `maxWait`. */
+export function holdsDisks(run: RunRecord): boolean {
+  return run.status === 'running' && run.waitExceededAt === undefined;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Trigger } from './run-record.js';
+import type { PolicyConfig } from '../config/index.js';
+import type { RunRecord, Trigger } from './run-record.js';
 
 /** Tag keys selfsnap writes on every snapshot it creates. */
 export const TAG = {
@@ -38,6 +39,27 @@ export function buildSnapshotName(policy: string, startedAt: Date): string {
 /** Derives the ClientToken of one disk in one run, so a repeated create returns the first snapshot. */
 export function deriveClientToken(runId: string, diskId: string): string {
   return createHash('sha256').update(`${runId}\n${diskId}`).digest('hex').slice(0, 48);
+}
+
+/** Derives the ClientToken of a run's snapshot group, so a repeated create returns the first group. */
+export function deriveGroupClientToken(runId: string): string {
+  return deriveClientToken(runId, 'snapshot-group');
+}
+
+/**
+ * Builds the tags of a run's snapshots: the policy's own, then selfsnap's. They must stay the same
+ * for the whole run, because a create repeated with the same ClientToken and other tags fails
+ * with `IdempotentParameterMismatch`.
+ */
+export function buildRunTags(run: RunRecord, policy: PolicyConfig): Record<string, string> {
+  return {
+    ...policy.tags,
+    [TAG.instance]: run.instanceId,
+    [TAG.policy]: run.policy,
+    [TAG.trigger]: run.trigger,
+    [TAG.run]: run.id,
+    [TAG.consistency]: run.consistency?.applied ?? 'crash',
+  };
 }
 
 /** Builds the snapshot description from trigger and reason, within the ECS limits. */

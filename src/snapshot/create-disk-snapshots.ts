@@ -1,0 +1,113 @@
+import type { Snapshot } from '../cloud/index.js';
+import type { PolicyConfig } from '../config/index.js';
+import { acceptDisk, recordCreateFailure } from './disk-outcome.js';
+import { crashPoint } from './journal-step.js';
+import type { RunContext } from './run-context.js';
+import type { DiskResult, RunRecord } from './run-record.js';
+import { buildDescription, buildRunTags, TAG } from './snapshot-naming.js';
+
+/**
+ * Creates one snapshot per disk in parallel. Each disk is journaled `creating` before its
+ * CreateSnapshot is sent and gets its snapshot id journaled once accepted. Disks left `creating`
+ * by a crash are first looked up by the run's tag, then sent again with the same ClientToken.
+ */
+export async function createDiskSnapshots(
+  run: RunRecord,
+  policy: PolicyConfig,
+  context: RunContext,
+): Promise<void> {
+  const resumed = run.disks.filter((disk) => disk.status === 'creating');
+  if (resumed.length > 0) await adoptExistingSnapshots(run, resumed, context);
+
+  const todo = run.disks.filter((disk) => disk.status === 'pending' || disk.status === 'creating');
+  const outcomes = await Promise.all(todo.map((disk) => createOne(run, disk, policy, context)));
+
+  const uncertain = todo.filter((_, index) => outcomes[index] === 'uncertain');
+  if (uncertain.length > 0) {
+    await adoptExistingSnapshots(run, uncertain, context);
+    await context.journal(run, 'disk-created');
+  }
+}
+
+async function createOne(
+  run: RunRecord,
+  disk: DiskResult,
+  policy: PolicyConfig,
+  context: RunContext,
+): Promise<string> {
+  if (context.signal?.aborted === true) return 'interrupted';
+  if (disk.status === 'pending') {
+    disk.status = 'creating';
+    await context.journal(run, 'disk-creating');
+  }
+
+  const logger = context.logger.child({ diskId: disk.diskId });
+  try {
+    const snapshotId = await context.ecs.createSnapshot(
+      {
+        diskId: disk.diskId,
+        snapshotName: run.snapshotName,
+        description: buildDescription(run.trigger, run.reason),
+        clientToken: disk.clientToken,
+        retentionDays: policy.retentionDays > 0 ? policy.retentionDays : undefined,
+        tags: buildRunTags(run, policy),
+      },
+      { signal: context.signal },
+    );
+    crashPoint('create-returned');
+    acceptDisk(disk, snapshotId);
+    logger.info({ snapshotId }, 'snapshot accepted');
+    await context.journal(run, 'disk-created');
+    return 'accepted';
+  } catch (error) {
+    const outcome = recordCreateFailure(run, [disk], error, {
+      ...context,
+      action: 'CreateSnapshot',
+    });
+    if (outcome !== 'interrupted') await context.journal(run, 'disk-failed');
+    return outcome;
+  }
+}
+
+/**
+ * Looks up snapshots already tagged with this run and adopts them for the given disks, so a
+ * create whose answer was lost, by a crash or the network, is never made a second time.
+ */
+export async function adoptExistingSnapshots(
+  run: RunRecord,
+  disks: readonly DiskResult[],
+  context: RunContext,
+): Promise<void> {
+  let found: Snapshot[];
+  try {
+    found = await context.ecs.describeSnapshots(
+      { tags: { [TAG.run]: run.id } },
+      { signal: context.signal },
+    );
+  } catch (error) {
+    // The ClientToken still guards the repeated create, so a failed lookup is not fatal.
+    context.logger.warn({ err: error }, 'cannot look up snapshots this run may have made');
+    return;
+  }
+
+  for (const disk of disks) {
+    const mine = found
+      .filter((snapshot) => snapshot.sourceDiskId === disk.diskId)
+      .filter((snapshot) => snapshot.tags[TAG.instance] === run.instanceId)
+      .sort((a, b) => a.creationTime.localeCompare(b.creationTime));
+    const first = mine[0];
+    if (first === undefined) continue;
+    if (mine.length > 1) {
+      const ids = mine.map((snapshot) => snapshot.snapshotId).join(', ');
+      context.logger.error(
+        { diskId: disk.diskId, snapshotIds: ids },
+        'run has several snapshots of one disk',
+      );
+    }
+    acceptDisk(disk, first.snapshotId);
+    context.logger.info(
+      { diskId: disk.diskId, snapshotId: first.snapshotId },
+      'adopted snapshot made before',
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import type { Clock, EcsClient } from '../cloud/index.js';
+import type { DiskLookupRoots, SerialDirectory } from '../disks/index.js';
+import type { Logger } from '../log/index.js';
+import type { InstanceIdentity } from '../metadata/index.js';
+import type { JournalStep } from './journal-step.js';
+import type { RunHooks } from './run-hooks.js';
+import type { RunRecord } from './run-record.js';
+
+/** Polling intervals while waiting for snapshots to finish, in ms; each wait grows by half. */
+export interface PollIntervals {
+  initial: number;
+  max: number;
+}
+
+/** What a run needs from the daemon around it. */
+export interface RunContext {
+  ecs: EcsClient;
+  identity: InstanceIdentity;
+  logger: Logger;
+  /**
+   * Writes the run durably and tells waiters; resolves once a write that contains the run's
+   * current state has finished.
+   */
+  journal(run: RunRecord, step: JournalStep): Promise<void>;
+  hooks?: RunHooks;
+  /** Time source of the polling waits; the system clock by default. */
+  clock?: Clock;
+  /** Aborted when the daemon stops: no new creates start and waiting ends. */
+  signal?: AbortSignal;
+  pollIntervalMs?: PollIntervals;
+  /** Maps disk serial numbers to disk ids, for mountpoint selections. */
+  serialDirectory?: SerialDirectory;
+  /** Where mountpoint resolution reads mountinfo, sysfs and by-id links. */
+  diskLookupRoots?: Partial<DiskLookupRoots>;
+  /** Disks one CreateSnapshotGroup may cover. */
+  groupDiskLimit?: number;
+}
+
+/** Default polling: a first look after 2 s, then growing to one call a minute. */
+export const DEFAULT_POLL_INTERVALS: PollIntervals = { initial: 2000, max: 60_000 };
+/** Older documentation allows 16 disks per snapshot group and the current SDK 128; 16 is safe. */
+export const DEFAULT_GROUP_DISK_LIMIT = 16;
