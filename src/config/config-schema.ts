@@ -92,6 +92,8 @@ const policySchema = z.strictObject({
   consistency: z.enum(['crash', 'group', 'filesystem', 'application']).default('crash'),
   freeze: z.array(z.string().startsWith('/')).default([]),
   freezeTimeout: duration(1000, 600_000).default(10_000),
+  // Past this wait for the snapshots, a run is left running and checked again now and then.
+  maxWait: duration(60_000, 7 * 86_400_000).default(6 * 3_600_000),
   hooks: hooksSchema.optional(),
   retention: retentionSchema.optional(),
   retentionDays: z.int().min(0).max(65_536).default(0),
@@ -118,6 +120,8 @@ export const configSchema = z.strictObject({
         .optional(),
       protocol: z.enum(['https', 'http']).default('https'),
       timeout: duration(100, 120_000).default(10_000),
+      // Older ECS documentation allows 16 disks per snapshot group, the current SDK 128.
+      snapshotGroupDiskLimit: z.int().min(1).max(128).default(16),
     })
     .prefault({}),
   socket: z
