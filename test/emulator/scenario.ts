@@ -50,7 +50,7 @@ const diskSchema = z.strictObject({
   size: z.number().int().positive().default(40),
   zoneId: z.string().optional(),
   encrypted: z.boolean().default(false),
-  portable: z.boolean().default(true),
+  portable: z.boolean().optional(),
   multiAttach: z.boolean().default(false),
   everAttached: z.boolean().default(true),
   tags,
