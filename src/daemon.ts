@@ -74,13 +74,9 @@ export class Daemon implements SocketApi {
     clearTimeout(this.connectTimer);
     await this.scheduler?.stop();
     await this.server.close();
-    if (this.runs !== undefined) {
-      const drained = await Promise.race([
-        this.runs.drain().then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS)),
-      ]);
-      if (!drained) this.logger.warn('stopping with runs in flight; they resume on the next start');
-    }
+    // Runs start no new creates and stop waiting; creates already sent get their ids journaled.
+    const drained = (await this.runs?.stop(DRAIN_TIMEOUT_MS)) ?? true;
+    if (!drained) this.logger.warn('stopping with runs in flight; they resume on the next start');
     this.logger.info('daemon stopped');
   }
 
@@ -125,7 +121,7 @@ export class Daemon implements SocketApi {
   }
 
   watchRun(id: string, listener: (run: RunRecord) => void): () => void {
-    return this.readyRuns().onUpdate((run) => {
+    return this.readyRuns().subscribe((run) => {
       if (run.id === id) listener(run);
     });
   }
@@ -205,6 +201,7 @@ export class Daemon implements SocketApi {
       protocol: this.config.ecs.protocol,
       timeoutMs: this.config.ecs.timeout,
       credentials: this.credentials,
+      logger: logger.child({ component: 'ecs' }),
       onCall: (call) => {
         recordApiHealth(this.health, call, logger);
         this.metrics.recordApiCall(call);
@@ -214,12 +211,20 @@ export class Daemon implements SocketApi {
     const runs = new RunManager(
       this.config,
       this.state,
-      { ecs, identity, logger: logger.child({ component: 'run' }) },
+      {
+        ecs,
+        identity,
+        logger: logger.child({ component: 'run' }),
+        serialDirectory: {
+          diskIdOf: (serial) => this.metadata.find(`disks/${serial}/id`, 'disks'),
+        },
+        groupDiskLimit: this.config.ecs.snapshotGroupDiskLimit,
+      },
       logger,
     );
     await runs.restore();
     this.metrics.seedFromHistory(runs.listRuns(200));
-    runs.onUpdate((run) => this.onRunUpdate(run));
+    runs.subscribe((run) => this.onRunUpdate(run));
     this.runs = runs;
     this.scheduler = new Scheduler(
       this.config.policies,
