@@ -1,5 +1,5 @@
 export { StatusServer } from './status-server.js';
-export type { StatusServerOptions } from './status-server.js';
+export type { SocketLimits, StatusServerOptions } from './status-server.js';
 export { callDaemon, DEFAULT_SOCKET_PATH } from './socket-client.js';
 export { parseTriggerBody } from './parse-trigger-body.js';
 export { toRunView } from './run-view.js';

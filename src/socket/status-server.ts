@@ -13,16 +13,37 @@ export interface StatusServerOptions {
   path: string;
   /** Group given read-write access (mode 0660); null keeps the daemon's own group. */
   group: string | null;
+  /** Overrides of the default limits, for tests that cannot wait for the real ones. */
+  limits?: Partial<SocketLimits>;
 }
 
-// Bounds on what clients may cost the daemon. Status calls are tiny and local, so these are
-// generous for people and scripts and still cap a misbehaving client.
-const MAX_CONNECTIONS = 256;
-const MAX_HEADER_BYTES = 16 * 1024;
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-// A connection with no traffic for this long is closed; waiting requests raise their own limit.
-const IDLE_TIMEOUT_MS = 60_000;
+/** Bounds on what clients may cost the daemon. */
+export interface SocketLimits {
+  maxConnections: number;
+  maxHeaderBytes: number;
+  /** Time a client has to send the request headers. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request. */
+  requestTimeoutMs: number;
+  /** A connection with no traffic for this long is closed; waiting requests raise their own. */
+  idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for its next request. */
+  keepAliveTimeoutMs: number;
+  /** How often Node checks open connections against the header and request timeouts. */
+  checkIntervalMs: number;
+}
+
+// Status calls are tiny and local, so these are generous for people and scripts and still cap a
+// misbehaving client.
+const DEFAULT_LIMITS: SocketLimits = {
+  maxConnections: 256,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 5_000,
+};
 
 const STATUS_BY_CODE: Record<string, number> = {
   REQUEST_INVALID: 400,
@@ -51,13 +72,19 @@ export class StatusServer {
   /** Creates the socket, replacing a stale one; fails if another daemon still serves it. */
   async listen(): Promise<void> {
     await prepareSocketPath(this.options.path);
-    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
+    const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+    const settings = {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    };
+    const server = createServer(settings, (request, response) => {
       void this.handle(request, response);
     });
-    server.maxConnections = MAX_CONNECTIONS;
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
-    server.requestTimeout = REQUEST_TIMEOUT_MS;
-    server.timeout = IDLE_TIMEOUT_MS;
+    server.maxConnections = limits.maxConnections;
+    server.timeout = limits.idleTimeoutMs;
+    server.keepAliveTimeout = limits.keepAliveTimeoutMs;
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
       answerClientError(error, socket);
     });
@@ -123,15 +150,16 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   let status = 400;
-  if (error.code === 'HPE_HEADER_OVERFLOW') status = 431;
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = 408;
-  const body = `${JSON.stringify({
-    error: {
-      code: 'REQUEST_INVALID',
-      message: `malformed HTTP request (${error.code ?? 'parse error'})`,
-      retryable: false,
-    },
-  })}\n`;
+  let message = `malformed HTTP request (${error.code ?? 'parse error'})`;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    message = 'the request headers are too large';
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    message = 'the request did not arrive in time';
+  }
+  const body = `${JSON.stringify({ error: { code: 'REQUEST_INVALID', message, retryable: false } })}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       'content-type: application/json\r\n' +
