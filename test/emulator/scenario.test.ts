@@ -89,6 +89,14 @@ describe('scenario', () => {
     });
   });
 
+  it('drops tags whose value is undefined', () => {
+    const scenario = parseScenario({
+      snapshots: [{ diskId: DISK, tags: { kept: 'v', dropped: undefined } }],
+    });
+
+    expect(scenario.snapshots[0]?.tags).toEqual({ kept: 'v' });
+  });
+
   it.each([
     ['an unknown section', { extras: {} }, 'extras'],
     [

@@ -13,7 +13,15 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((valu
     return z.NEVER;
   }
 });
-const tags = z.record(z.string(), z.string()).default({});
+// A key whose value is undefined means no tag, so `{ key: condition ? value : undefined }` works.
+const tags = z
+  .record(z.string(), z.string().optional())
+  .default({})
+  .transform((record) =>
+    Object.fromEntries(
+      Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+  );
 const diskStatus = z.enum([
   'In_use',
   'Available',
