@@ -133,7 +133,7 @@ export class SelfsnapMetrics {
     const registers = [this.registry];
     new Gauge({
       name: 'selfsnap_credentials_expiry_timestamp_seconds',
-      help: 'Unix time at which the current RAM role credentials expire (absent before the first).',
+      help: 'Unix time at which the current RAM role credentials expire; 0 until the first set is obtained.',
       registers,
       collect() {
         this.reset();
