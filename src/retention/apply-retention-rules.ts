@@ -18,9 +18,11 @@ export interface DiskSeries {
 }
 
 /**
- * Decides which snapshots of one disk the retention rules keep: a snapshot is kept when keepLast or
- * a tiered rule selects it, then maxAge deletes what is too old, then the newest snapshot and the
- * minKeep newest ones are kept whatever the rules said. Returns one decision per snapshot.
+ * Decides which snapshots of one disk the retention rules keep, one decision per snapshot.
+ *
+ * A snapshot is kept when keepLast or a tiered rule selects it. Then maxAge deletes what is too
+ * old, and finally the newest snapshot and the minKeep newest ones are kept whatever the rules
+ * said. With no keepLast and no tiered rule, every snapshot younger than maxAge is kept.
  */
 export function applyRetentionRules(series: DiskSeries, rules: RetentionRules): Decision[] {
   const selectingRules = describeSelectingRules(rules);

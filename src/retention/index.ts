@@ -1,8 +1,5 @@
-export { applyRetentionRules } from './apply-retention-rules.js';
 export { buildPruneInput, listOwnedSnapshots } from './build-prune-input.js';
 export type { PruneContext, PruneInputResult, SnapshotListing } from './build-prune-input.js';
-export { createPeriodLabeler, PERIOD_KINDS } from './calendar-periods.js';
-export type { PeriodKind, PeriodLabels } from './calendar-periods.js';
 export { executePrune } from './execute-prune.js';
 export type {
   DeleteOutcome,

@@ -117,7 +117,8 @@ function findUnreadableField({ snapshot, creationMs }: PlannedSnapshot): string 
   if (snapshot.snapshotId === '') return 'missing SnapshotId';
   if (snapshot.sourceDiskId === '') return 'missing SourceDiskId';
   // The type allows three statuses, but a newer API version or a malformed response may carry
-  // another one.
+  // another one. NOTE: parseSnapshot in src/cloud reads an unknown Status as `failed`, so a
+  // snapshot listed through EcsClient never gets here and is deleted after failedGrace instead.
   if (!KNOWN_STATUSES.has(snapshot.status)) return `unknown Status "${String(snapshot.status)}"`;
   if (Number.isNaN(creationMs)) return `unparseable CreationTime "${snapshot.creationTime}"`;
   return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPeriodLabeler } from '../../src/retention/index.js';
+import { createPeriodLabeler } from '../../src/retention/calendar-periods.js';
 
 describe('createPeriodLabeler', () => {
   it.each([
