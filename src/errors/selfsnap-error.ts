@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'RUN_FAILED'
   | 'RUN_PARTIAL'
+  | 'HOOK_UNSAFE'
+  | 'HOOK_FAILED'
+  | 'FREEZE_REFUSED'
+  | 'FREEZE_FAILED'
   | 'INTERNAL';
 
 /** Details an error may carry; `ecsCode` and `requestId` come from the ECS error body. */
