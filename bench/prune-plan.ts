@@ -13,7 +13,7 @@ const DISK_COUNT = 4;
 const HOUR_MS = 3_600_000;
 const NOW_MS = Date.parse('2026-12-04T12:00:00Z');
 
-/** Builds `count` snapshots over DISK_COUNT disks, one an hour per disk, with every 50th foreign. */
+/** Builds `count` snapshots over DISK_COUNT disks, one an hour per disk, every 50th foreign. */
 function buildSnapshots(count: number): Snapshot[] {
   return Array.from({ length: count }, (_, index) => {
     const diskIndex = index % DISK_COUNT;
@@ -100,9 +100,12 @@ function main(): void {
     const { medianMs, deleted } = measureCpuMs(buildInput(buildSnapshots(size)), runs);
     const ratio =
       previous === undefined ? '' : `  x${(medianMs / previous).toFixed(2)} for x2 input`;
-    console.log(
-      `${String(size).padStart(7)} snapshots  ${medianMs.toFixed(1).padStart(7)} ms CPU  ${String(deleted).padStart(6)} to delete${ratio}`,
-    );
+    const columns = [
+      `${String(size).padStart(7)} snapshots`,
+      `${medianMs.toFixed(1).padStart(7)} ms CPU`,
+      `${String(deleted).padStart(6)} to delete${ratio}`,
+    ];
+    console.log(columns.join('  '));
     previous = medianMs;
   }
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;

@@ -1,6 +1,6 @@
 /** The calendar periods one instant falls in, as labels in the policy's timezone. */
 export interface PeriodLabels {
-  /** Local hour with its UTC offset, e.g. `2026-10-25T02:00+01:00`, so a repeated hour stays apart. */
+  /** Local hour with its UTC offset, e.g. `2026-10-25T02:00+01:00`, so a repeated hour is two. */
   hourly: string;
   /** Local date, e.g. `2026-12-04`. */
   daily: string;

@@ -26,7 +26,10 @@ export interface PruneSummary {
 
 /** Options of executePrune. */
 export interface ExecutePruneOptions {
-  /** DeleteSnapshot calls in flight at once; default 4, because a whole fleet shares the account's API rate limit. */
+  /**
+   * DeleteSnapshot calls in flight at once; default 4, because every instance of a fleet draws on
+   * the account's API rate limit.
+   */
   concurrency?: number;
 }
 

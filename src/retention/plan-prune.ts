@@ -75,7 +75,7 @@ export function planPrune(input: PruneInput): PrunePlan {
   };
 }
 
-/** Decides on every owned snapshot the retention rules do not apply to, and groups the rest by disk. */
+/** Decides on each owned snapshot the retention rules do not cover and groups the rest by disk. */
 function partitionSnapshots(input: PruneInput, nowMs: number): PartitionedSnapshots {
   const partitioned: PartitionedSnapshots = {
     planned: [],
@@ -124,7 +124,7 @@ function findUnreadableField({ snapshot, creationMs }: PlannedSnapshot): string 
   return undefined;
 }
 
-/** Decides on a snapshot outside the retention rules, or returns undefined to let the rules decide. */
+/** Decides on a snapshot outside the retention rules, or returns undefined to leave it to them. */
 function classifySnapshot(
   item: PlannedSnapshot,
   input: PruneInput,

@@ -1,6 +1,6 @@
 import type { Snapshot } from '../cloud/index.js';
 
-/** Retention rules of one policy, as the `retention` config section gives them (durations in ms). */
+/** Retention rules of one policy, as in the `retention` config section (durations in ms). */
 export interface RetentionRules {
   /** Keep the N newest accomplished snapshots of each disk. */
   keepLast?: number;
@@ -20,7 +20,7 @@ export interface RetentionRules {
   minKeep?: number;
   /** Time after which a failed snapshot is deleted; default 24 hours. */
   failedGrace?: number;
-  /** What happens to snapshots of a disk that no longer exists: kept (default) or pruned by the rules. */
+  /** Handling of snapshots whose disk no longer exists: kept (default) or pruned by the rules. */
   orphans?: 'keep' | 'prune';
 }
 
@@ -56,7 +56,7 @@ export interface PruneEntry {
   reasons: string[];
 }
 
-/** The decisions on every snapshot this policy owns on this instance, grouped by disk, newest first. */
+/** Decisions on every snapshot this policy owns on this instance, grouped by disk, newest first. */
 export interface PrunePlan {
   instanceId: string;
   policy: string;

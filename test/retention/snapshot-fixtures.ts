@@ -15,7 +15,7 @@ export function idFor(creationTime: string, diskId = DISK_ID): string {
   return diskId === DISK_ID ? `s-${compact}` : `s-${compact}-${diskId}`;
 }
 
-/** Builds an accomplished snapshot owned by the test policy, with fields replaced by `overrides`. */
+/** Builds an accomplished snapshot owned by the test policy, with `overrides` applied. */
 export function snapshotAt(creationTime: string, overrides: Partial<Snapshot> = {}): Snapshot {
   const diskId = overrides.sourceDiskId ?? DISK_ID;
   return {
