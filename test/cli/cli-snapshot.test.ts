@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startTestDaemon, type TestDaemon } from '../socket/test-daemon.js';
+import { waitUntil } from '../support/wait.js';
+import { CLI, runCli } from './run-cli.js';
+
+/** Runs the CLI under `script`, which gives it a pseudo-terminal as stdout. */
+function runOnTerminal(args: string[]): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, CLI, ...args].map((part) => `'${part}'`).join(' ');
+  return new Promise((done) => {
+    execFile('script', ['-qec', command, '/dev/null'], { timeout: 60_000 }, (error, stdout) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      done({ code, output: stdout });
+    });
+  });
+}
+
+describe('selfsnap snapshot', () => {
+  let daemon: TestDaemon;
+
+  beforeAll(async () => {
+    daemon = await startTestDaemon({
+      // Tests use policies of their own, so that a run one test leaves going is not joined by the next.
+      policies: {
+        alpha: { disks: 'all' },
+        beta: { disks: 'data' },
+        gamma: { disks: 'all' },
+        delta: { disks: 'data' },
+        failing: { disks: 'data' },
+      },
+      scenario: { settings: { snapshotDuration: '3s' } },
+    });
+  });
+
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  it('prints plain progress lines when stdout is not a terminal', async () => {
+    const result = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'alpha',
+      '--reason',
+      'plain lines',
+      '--wait',
+      'accomplished',
+    ]);
+    const lines = result.stdout.trim().split('\n');
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).not.toContain('\x1b[');
+    expect(lines[0]).toMatch(/^run \S+ {2}policy alpha$/);
+    expect(lines.some((line) => /^d-\S+ s-\S+ progressing \d+%/.test(line))).toBe(true);
+    expect(lines.some((line) => /^d-\S+ s-\S+ progressing \d+% available$/.test(line))).toBe(true);
+    expect(
+      lines.filter((line) => /^d-\S+ s-\S+ accomplished 100% available$/.test(line)),
+    ).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/^run \S+ succeeded \(done\)$/);
+  });
+
+  it('redraws the per-disk table in place on a terminal', async () => {
+    const result = await runOnTerminal([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'beta',
+      '--wait',
+      'accomplished',
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/\x1b\[\d+F\x1b\[J/);
+    expect(result.output).toContain('PROGRESS');
+    expect(result.output).toContain('AVAILABLE');
+    expect(result.output).toMatch(/succeeded \(done\)/);
+  });
+
+  it('prints the run and the timeout flag for --json', async () => {
+    const result = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'gamma',
+      '--json',
+      '--wait',
+      'available',
+    ]);
+    const body = JSON.parse(result.stdout) as {
+      run: { status: string; disks: { available?: boolean }[] };
+      timedOut: boolean;
+    };
+
+    expect(result.code).toBe(0);
+    expect(body.timedOut).toBe(false);
+    expect(body.run.disks.every((disk) => disk.available === true)).toBe(true);
+  });
+
+  it('exits 6 with one line on stderr when the wait times out', async () => {
+    const result = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'delta',
+      '--wait',
+      'accomplished',
+      '--timeout',
+      '100ms',
+    ]);
+
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(
+      /^selfsnap: run \S+ did not reach "accomplished" in time; it goes on in the daemon\n$/,
+    );
+  });
+
+  it('exits 5 when every disk fails', async () => {
+    // A new trigger joins a run that still holds its disks, so let the earlier runs end first.
+    await waitUntil(
+      async () => {
+        const { body } = await getJson<{ inFlight: unknown[] }>(daemon.socketPath, '/v1/status');
+        return body.inFlight.length === 0 ? true : undefined;
+      },
+      20_000,
+      'the earlier runs to finish',
+    );
+    for (const diskId of ['d-bp1selfsnap0dat00001', 'd-bp1selfsnap0dat00002']) {
+      daemon.emulator.control.failSnapshots({ diskId, count: 1 });
+    }
+
+    const result = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'failing',
+      '--wait',
+      'accomplished',
+      '--timeout',
+      '30s',
+    ]);
+
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/^selfsnap: run \S+ failed: .+\n$/);
+  });
+
+  it.each([
+    [['--policy', 'omega'], 2, 'no policy named "omega"'],
+    [['--timeout', 'soon'], 2, 'invalid --timeout "soon"'],
+  ])('exits %j with one line on stderr and no usage text', async (args, code, message) => {
+    const result = await runCli(['snapshot', '--socket', daemon.socketPath, ...args]);
+
+    expect(result.code).toBe(code);
+    expect(result.stderr).toBe(`selfsnap: ${result.stderr.slice(10, -1)}\n`);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('Options:');
+  });
+});
