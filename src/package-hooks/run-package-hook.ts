@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { toSelfsnapError } from '../errors/index.js';
 import type { RunRecord } from '../snapshot/index.js';
-import { callDaemon, type TriggerAnswer, type TriggerBody } from '../socket/index.js';
+import type { TriggerAnswer } from '../socket/index.js';
 import {
   formatHookReason,
-  parseHookReason,
   REASON_MAX,
   type HookPhase,
   type PackageManager,
@@ -16,6 +15,7 @@ import type { PackageChange } from './package-change.js';
 import { summarizeChanges } from './package-change.js';
 import { parseAptHookInput } from './parse-apt-hook-input.js';
 import { parseDnfHookInput } from './parse-dnf-hook-input.js';
+import { triggerHookRun } from './trigger-hook-run.js';
 
 /** One call of a package hook, as `selfsnap hooks run` receives it. */
 export interface PackageHookRequest {
@@ -28,9 +28,6 @@ export interface PackageHookRequest {
   /** True when SELFSNAP_HOOK_SKIP asks to go on without a restore point. */
   skip: boolean;
 }
-
-// The daemon answers within the hook's timeout; this margin covers the call around it.
-const CALL_MARGIN_MS = 5000;
 
 /**
  * Asks the daemon for a restore point around a package transaction and decides what follows;
@@ -53,9 +50,9 @@ export async function runPackageHook(
   const reason = formatHookReason({ manager, phase, ...target });
   const outcome = { ...base, transaction: target.transaction, reason };
   try {
-    const answer = await triggerHookRun(settings, reason);
+    const answer = await triggerHookRun(settings, reason, phase);
     const failure = findFailure(answer, settings);
-    if (failure === undefined) return describeSuccess(outcome, answer.run, target.transaction);
+    if (failure === undefined) return describeSuccess(outcome, answer.run);
     return fail(outcome, settings, failure, answer.run.id);
   } catch (error) {
     const wrapped = toSelfsnapError(error);
@@ -91,18 +88,6 @@ function parseChanges(manager: PackageManager, input: string): PackageChange[] {
   return manager === 'apt' ? parseAptHookInput(input) : parseDnfHookInput(input);
 }
 
-async function triggerHookRun(settings: HookSettings, reason: string): Promise<TriggerAnswer> {
-  // No policy: the daemon runs triggers.hook.policy and applies triggers.hook.minInterval.
-  const body: TriggerBody = {
-    reason,
-    trigger: 'hook',
-    wait: settings.wait,
-    timeoutMs: settings.timeoutMs,
-  };
-  const timeoutMs = settings.timeoutMs + CALL_MARGIN_MS;
-  return callDaemon<TriggerAnswer>(settings.socketPath, 'POST', '/v1/runs', { body, timeoutMs });
-}
-
 function findFailure(
   answer: TriggerAnswer,
   settings: HookSettings,
@@ -133,12 +118,11 @@ function findFailure(
 function describeSuccess(
   outcome: Omit<HookOutcome, 'result' | 'message'>,
   run: RunRecord,
-  transaction: string,
 ): HookOutcome {
   const snapshotIds = run.disks.flatMap((disk) => disk.snapshotId ?? []);
   const when = outcome.phase === 'pre' ? 'before' : 'after';
   const common = { ...outcome, runId: run.id, snapshotIds };
-  if (parseHookReason(run.reason)?.transaction === transaction) {
+  if (run.reason === outcome.reason) {
     const message = `restore point ${when} this ${outcome.manager} transaction: run ${run.id}, snapshots ${snapshotIds.join(', ') || 'pending'}`;
     return { ...common, result: 'created', message };
   }

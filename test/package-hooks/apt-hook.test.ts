@@ -168,6 +168,27 @@ describe('apt hook in a Debian chroot', () => {
     },
     60_000,
   );
+
+  realIt(
+    'makes a post run sharing the transaction id when installed with --after',
+    async () => {
+      const active = system as NonNullable<typeof system>;
+      const install = await active.chroot.exec(['selfsnap', 'hooks', 'install', 'apt', '--after']);
+      expect(install.stdout).toContain('updated   /etc/apt/apt.conf.d/80selfsnap');
+
+      const { result, runs } = await aptGet(active, `apt-get install -y /tmp/${PACKAGE}_1.0.deb`);
+
+      expectSucceeded(result);
+      const reasons = runs.map((run) => run.reason ?? '').reverse();
+      expect(reasons).toHaveLength(2);
+      const [pre, post] = reasons as [string, string];
+      const transaction = /^apt pre ([0-9a-f]{12}): install /.exec(pre)?.[1];
+      expect(transaction).toBeDefined();
+      expect(post).toBe(`apt post ${transaction}: install ${PACKAGE} 1.0`);
+      expect(result.stderr).toContain('selfsnap: restore point after this apt transaction');
+    },
+    60_000,
+  );
 });
 
 describe('apt hook with triggers.hook.minInterval', () => {
