@@ -4,6 +4,8 @@ import { getJson, startTestDaemon, type TestDaemon } from '../socket/test-daemon
 import { waitUntil } from '../support/wait.js';
 import { CLI, runCli } from './run-cli.js';
 
+const ESC = String.fromCharCode(0x1b);
+
 /** Runs the CLI under `script`, which gives it a pseudo-terminal as stdout. */
 function runOnTerminal(args: string[]): Promise<{ code: number; output: string }> {
   const command = [process.execPath, CLI, ...args].map((part) => `'${part}'`).join(' ');
@@ -74,7 +76,8 @@ describe('selfsnap snapshot', () => {
     ]);
 
     expect(result.code).toBe(0);
-    expect(result.output).toMatch(/\x1b\[\d+F\x1b\[J/);
+    // The redraw moves the cursor up over the last table (CSI n F) and clears below it (CSI J).
+    expect(result.output).toMatch(new RegExp(`${ESC}\\[\\d+F${ESC}\\[J`));
     expect(result.output).toContain('PROGRESS');
     expect(result.output).toContain('AVAILABLE');
     expect(result.output).toMatch(/succeeded \(done\)/);

@@ -18,7 +18,9 @@ export function runCli(
 ): Promise<CliResult> {
   const [file, ...prefix] = options.command ?? [process.execPath];
   // Tests name the socket with --socket; a SELFSNAP_SOCKET from the shell must not interfere.
-  const { SELFSNAP_SOCKET: _ignored, SELFSNAP_CONFIG: _config, ...inherited } = process.env;
+  const inherited = { ...process.env };
+  delete inherited.SELFSNAP_SOCKET;
+  delete inherited.SELFSNAP_CONFIG;
   return new Promise((done) => {
     execFile(
       file as string,
