@@ -5,6 +5,15 @@ import { EngineHarness, followEmulatorClock } from '../engine/engine-harness.js'
 const DISK = 'd-bp1selfsnap0dat00001';
 const TOKEN = 'token-for-retry-tests-0001';
 
+async function failureOf(promise: Promise<unknown>): Promise<SelfsnapError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SelfsnapError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 describe('EcsClient retries', () => {
   let harness: EngineHarness | undefined;
 
@@ -104,9 +113,7 @@ describe('EcsClient retries', () => {
       retry: { throttledRetries: 2 },
     });
 
-    const error = await harness.ecs
-      .describeInstanceDisks(harness.identity.instanceId)
-      .catch((caught: unknown) => caught as SelfsnapError);
+    const error = await failureOf(harness.ecs.describeInstanceDisks(harness.identity.instanceId));
 
     expect(error).toBeInstanceOf(SelfsnapError);
     expect(error).toMatchObject({ code: 'ECS_THROTTLED', ecsCode: 'Throttling.User' });
@@ -133,9 +140,7 @@ describe('EcsClient retries', () => {
       count: 1,
     });
 
-    const error = await harness.ecs
-      .createSnapshot(createInput())
-      .catch((caught: unknown) => caught as SelfsnapError);
+    const error = await failureOf(harness.ecs.createSnapshot(createInput()));
 
     expect(error).toMatchObject({ code: fault.code, ecsCode: fault.ecsCode, retryable: false });
     expect(error.requestId).toMatch(/\S/);
@@ -176,9 +181,7 @@ describe('EcsClient retries', () => {
       count: 2,
     });
 
-    const error = await harness.ecs
-      .describeInstanceDisks(harness.identity.instanceId)
-      .catch((caught: unknown) => caught as SelfsnapError);
+    const error = await failureOf(harness.ecs.describeInstanceDisks(harness.identity.instanceId));
 
     expect(error).toMatchObject({
       code: 'ECS_AUTH_FAILED',
@@ -198,9 +201,9 @@ describe('EcsClient retries', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
 
-    const error = await harness.ecs
-      .createSnapshot(createInput(), { signal: controller.signal })
-      .catch((caught: unknown) => caught as SelfsnapError);
+    const error = await failureOf(
+      harness.ecs.createSnapshot(createInput(), { signal: controller.signal }),
+    );
 
     expect(error.message).toBe('CreateSnapshot not retried: the daemon is stopping');
     expect(error.retryable).toBe(true);

@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunHooks, RunRecord } from '../../src/snapshot/index.js';
+import { EngineHarness } from './engine-harness.js';
+
+const POLICIES = {
+  everything: { disks: 'all' },
+  data: { disks: 'data' },
+  frozen: { disks: 'data', consistency: 'filesystem' },
+};
+
+describe('RunManager flow', () => {
+  let harness: EngineHarness | undefined;
+
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('joins the run in flight when a second trigger names the same disks', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '2s' } },
+    });
+    const manager = await harness.createManager();
+
+    const first = await manager.trigger({ policy: 'everything', trigger: 'schedule' });
+    const second = await manager.trigger({ policy: 'everything', trigger: 'hook' });
+    const third = await manager.trigger({ policy: 'data', trigger: 'manual' });
+
+    expect(second.id).toBe(first.id);
+    expect(third.id).toBe(first.id);
+    await manager.waitFor(first.id, 'accomplished', 15_000);
+    expect(harness.emulator.control.requests({ action: 'CreateSnapshot' })).toHaveLength(3);
+    expect(harness.logs.find('joining run in flight')).toHaveLength(2);
+  });
+
+  it('snapshots only the free disks when some are in another run', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '2s' } },
+    });
+    const manager = await harness.createManager();
+
+    const dataRun = await manager.trigger({ policy: 'data', trigger: 'schedule' });
+    const allRun = await manager.trigger({ policy: 'everything', trigger: 'manual' });
+
+    expect(allRun.id).not.toBe(dataRun.id);
+    expect(allRun.disks.map((disk) => disk.diskId)).toEqual(['d-bp1selfsnap0sys00001']);
+    expect(allRun.joined).toEqual([
+      { diskId: 'd-bp1selfsnap0dat00001', runId: dataRun.id },
+      { diskId: 'd-bp1selfsnap0dat00002', runId: dataRun.id },
+    ]);
+    await manager.waitFor(allRun.id, 'accomplished', 15_000);
+    await manager.waitFor(dataRun.id, 'accomplished', 15_000);
+    expect(harness.emulator.control.requests({ action: 'CreateSnapshot' })).toHaveLength(3);
+  });
+
+  it('starts a new run for the same disks once the earlier run has finished', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '200ms' } },
+    });
+    const manager = await harness.createManager();
+
+    const first = await manager.trigger({ policy: 'data', trigger: 'manual' });
+    await manager.waitFor(first.id, 'accomplished', 15_000);
+    const second = await manager.trigger({ policy: 'data', trigger: 'manual' });
+
+    expect(second.id).not.toBe(first.id);
+    expect(second.disks).toHaveLength(2);
+  });
+
+  it('calls quiesce before the creates, release once they are accepted and prune per good disk', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '300ms' } },
+    });
+    const events: string[] = [];
+    const active = harness;
+    const creates = () => active.emulator.control.requests({ action: 'CreateSnapshot' }).length;
+    const hooks: RunHooks = {
+      quiesce: async () => {
+        events.push(`quiesce creates=${creates()}`);
+        return 'filesystem';
+      },
+      release: async (run) => {
+        events.push(
+          `release creates=${creates()} accepted=${run.disks.filter((d) => d.snapshotId).length}`,
+        );
+      },
+      prune: async (_run, disk) => {
+        events.push(`prune ${disk.diskId} ${disk.status}`);
+      },
+    };
+    const manager = await harness.createManager({ hooks });
+
+    const started = await manager.trigger({ policy: 'frozen', trigger: 'manual' });
+    const { run } = await manager.waitFor(started.id, 'accomplished', 15_000);
+
+    expect(run.status).toBe('succeeded');
+    expect(events.slice(0, 2)).toEqual(['quiesce creates=0', 'release creates=2 accepted=2']);
+    expect(events.slice(2).sort()).toEqual([
+      'prune d-bp1selfsnap0dat00001 accomplished',
+      'prune d-bp1selfsnap0dat00002 accomplished',
+    ]);
+    expect(run.consistency).toEqual({ requested: 'filesystem', applied: 'filesystem' });
+    expect(run.quiesce).toEqual({ status: 'released' });
+    for (const snapshot of harness.emulator.control.snapshots()) {
+      expect(snapshot.tags).toContainEqual({ key: 'selfsnap:consistency', value: 'filesystem' });
+    }
+  });
+
+  it('releases and fails the run when quiesce throws', async () => {
+    harness = await EngineHarness.start({ policies: POLICIES });
+    let released = 0;
+    const manager = await harness.createManager({
+      hooks: {
+        quiesce: async () => {
+          throw new Error('pre hook exited with 3');
+        },
+        release: async () => {
+          released++;
+        },
+      },
+    });
+
+    const started = await manager.trigger({ policy: 'frozen', trigger: 'manual' });
+    const { run } = await manager.waitFor(started.id, 'accomplished', 15_000);
+
+    expect(run.status).toBe('failed');
+    expect(run.error?.message).toBe('pre hook exited with 3');
+    expect(released).toBe(1);
+    expect(harness.emulator.control.requests({ action: 'CreateSnapshot' })).toHaveLength(0);
+  });
+
+  it('records crash consistency when a filesystem policy runs without a quiesce step', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '200ms' } },
+    });
+    const manager = await harness.createManager();
+
+    const started = await manager.trigger({ policy: 'frozen', trigger: 'manual' });
+    const { run } = await manager.waitFor(started.id, 'accomplished', 15_000);
+
+    expect(run.consistency).toEqual({
+      requested: 'filesystem',
+      applied: 'crash',
+      reason: 'this daemon has no quiesce step',
+    });
+  });
+
+  it('records a planning failure as a failed run without creating anything', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { allowedActions: ['CreateSnapshot'] } },
+    });
+    const manager = await harness.createManager();
+
+    const run: RunRecord = await manager.trigger({ policy: 'everything', trigger: 'manual' });
+
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'ECS_FORBIDDEN', ecsCode: 'Forbidden.RAM' });
+    expect(harness.emulator.control.requests({ action: 'CreateSnapshot' })).toHaveLength(0);
+  });
+});
