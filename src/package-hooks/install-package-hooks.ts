@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SelfsnapError } from '../errors/index.js';
 import { writeFileAtomic } from '../state/index.js';
@@ -66,6 +66,10 @@ export async function removePackageHooks(
     changes.push({ path, action: existed ? 'removed' : 'absent' });
   }
   if (manager === 'dnf') await removeBytecode(options.root, files[0]?.path);
+  // The script folder is selfsnap's own; it goes once empty.
+  if (manager === 'apt') {
+    await rmdir(join(options.root, dirname(APT_HOOK_SCRIPT_PATH))).catch(() => undefined);
+  }
   return changes;
 }
 
