@@ -14,7 +14,7 @@ export interface DaemonHealth {
   api: { ok: boolean; lastCallAt?: string; lastError?: string; lastErrorAt?: string };
 }
 
-/** What `buildStatus` reads from the running daemon. */
+/** Daemon state that `buildStatus` reads. */
 export interface StatusSources {
   config: SelfsnapConfig;
   startedAt: Date;

@@ -26,8 +26,8 @@ export function withCommonOptions<T>(argv: Argv<T>): Argv<T & CommonArgs> {
 
 /**
  * Builds a yargs command whose `run` resolves to the exit code. Each command lives in its own
- * `<name>-command.ts` and takes one line in index.ts; `run` loads heavy modules itself, so that
- * commands which only call the socket start fast.
+ * `<name>-command.ts` and takes one line in index.ts. A `run` that needs heavy modules imports
+ * them itself, so that commands which only call the socket start fast.
  */
 export function defineCommand<A>(spec: {
   command: string | string[];

@@ -1,6 +1,6 @@
 import type { SnapshotView } from '../socket/snapshot-view.js';
 
-/** What `selfsnap restore` looks for. */
+/** Search criteria of `selfsnap restore`. */
 export interface RestoreQuery {
   /** Newest snapshot created strictly before this time. */
   before?: Date;

@@ -13,9 +13,14 @@ export function formatDiskTable(run: RunRecord): string {
         ? disk.status
         : `${disk.status}: ${disk.error.ecsCode ?? disk.error.code}`,
       disk.progress === undefined ? '-' : `${disk.progress}%`,
-      disk.available === undefined ? '-' : disk.available ? 'yes' : 'no',
+      formatAvailable(disk.available),
     ]),
   );
+}
+
+function formatAvailable(available: boolean | undefined): string {
+  if (available === undefined) return '-';
+  return available ? 'yes' : 'no';
 }
 
 /** Formats a run's one-line header: id, policy, status and phase. */

@@ -14,12 +14,12 @@ interface Probe {
   action: string;
   query: Record<string, unknown>;
   allowedCodes: string[];
-  how: string;
+  method: string;
 }
 
 /**
  * Exercises each ECS action selfsnap calls without changing anything: DryRun where the API offers
- * it (DescribeDisks, DescribeSnapshots answer `DryRunOperation`), and elsewhere a call the API
+ * it (DescribeDisks and DescribeSnapshots return `DryRunOperation`), and elsewhere a call the API
  * rejects after authorizing it (CreateSnapshot with an invalid name, DeleteSnapshot of an id that
  * does not exist).
  *
@@ -38,13 +38,13 @@ export async function probePermissions(
       action: 'DescribeDisks',
       query: { ...region, InstanceId: identity.instanceId, DryRun: true },
       allowedCodes: ['DryRunOperation'],
-      how: 'DryRun',
+      method: 'DryRun',
     },
     {
       action: 'DescribeSnapshots',
       query: { ...region, InstanceId: identity.instanceId, DryRun: true },
       allowedCodes: ['DryRunOperation'],
-      how: 'DryRun',
+      method: 'DryRun',
     },
   ];
   const diskId = await firstDiskId(ecs, identity);
@@ -61,7 +61,7 @@ export async function probePermissions(
       action: 'CreateSnapshot',
       query: { DiskId: diskId, SnapshotName: PROBE_SNAPSHOT_NAME },
       allowedCodes: ['InvalidSnapshotName.Malformed'],
-      how: 'rejected name',
+      method: 'rejected name',
     });
   }
   if (includeDelete) {
@@ -69,7 +69,7 @@ export async function probePermissions(
       action: 'DeleteSnapshot',
       query: { SnapshotId: PROBE_SNAPSHOT_ID },
       allowedCodes: ['InvalidSnapshotId.NotFound', 'InvalidSnapshotId.Malformed'],
-      how: 'unknown id',
+      method: 'unknown id',
     });
   }
   return [...(await Promise.all(probes.map((probe) => runProbe(ecs, probe)))), ...skipped];
@@ -83,7 +83,11 @@ async function runProbe(ecs: EcsClient, probe: Probe): Promise<CheckResult> {
   } catch (error) {
     const wrapped = toSelfsnapError(error);
     if (wrapped.ecsCode !== undefined && probe.allowedCodes.includes(wrapped.ecsCode)) {
-      return { name: probe.action, ok: true, detail: `allowed (${probe.how}: ${wrapped.ecsCode})` };
+      return {
+        name: probe.action,
+        ok: true,
+        detail: `allowed (${probe.method}: ${wrapped.ecsCode})`,
+      };
     }
     const forbidden = wrapped.code === 'ECS_FORBIDDEN' || wrapped.ecsCode?.startsWith('Forbidden');
     return fail(
@@ -95,7 +99,7 @@ async function runProbe(ecs: EcsClient, probe: Probe): Promise<CheckResult> {
   // An API that ignored DryRun, or accepted the probe, still proves the permission; a snapshot
   // made that way is removed at once.
   if (typeof body.SnapshotId === 'string') await ecs.deleteSnapshot(body.SnapshotId);
-  return { name: probe.action, ok: true, detail: `allowed (${probe.how}: call accepted)` };
+  return { name: probe.action, ok: true, detail: `allowed (${probe.method}: call accepted)` };
 }
 
 async function firstDiskId(

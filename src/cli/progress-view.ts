@@ -8,8 +8,8 @@ export interface ProgressView {
 }
 
 /**
- * Creates the progress view for `output`: on a terminal the disk table is redrawn in place; else
- * one plain line is printed per disk whenever its status, progress or availability changes.
+ * Creates the progress view for `output`. On a terminal it redraws the disk table in place.
+ * Elsewhere it prints one plain line per disk whenever its status, progress or availability changes.
  */
 export function createProgressView(output: NodeJS.WriteStream): ProgressView {
   return output.isTTY === true ? new TerminalView(output) : new PlainView(output);

@@ -6,7 +6,7 @@ import { discoverIdentity, MetadataClient, type InstanceIdentity } from '../meta
 import { selectDisks } from '../snapshot/select-disks.js';
 import { probePermissions } from './probe-permissions.js';
 
-/** The outcome of one check; `fix` says what to change when it failed. */
+/** The outcome of one check, with the change that fixes it when it failed. */
 export interface CheckResult {
   name: string;
   ok: boolean;

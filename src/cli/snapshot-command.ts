@@ -9,7 +9,7 @@ import { EXIT } from './exit-codes.js';
 import { formatRun } from './format-run.js';
 import { createProgressView } from './progress-view.js';
 
-// The daemon answers within the wait timeout; this margin covers the call around it.
+// The daemon responds within the wait timeout, and this margin covers the call around it.
 const CALL_MARGIN_MS = 30_000;
 
 /** `selfsnap snapshot`: starts a run through the daemon and waits as asked. */

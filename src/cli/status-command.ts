@@ -21,13 +21,13 @@ export const statusCommand = defineCommand({
 
 function formatStatus(status: StatusBody): string {
   const identity = status.identity;
-  const who = identity
+  const identityLine = identity
     ? `instance ${identity.instanceId}  region ${identity.regionId}  zone ${identity.zoneId}`
     : 'instance unknown (metadata service not reached yet)';
   const { health } = status;
   const expires = health.credentials.expiresInSeconds;
   const lines = [
-    `selfsnap ${status.version}  ${who}`,
+    `selfsnap ${status.version}  ${identityLine}`,
     `health ${health.status}  up ${formatSeconds(status.uptimeSeconds)}  ` +
       `metadata ${health.metadata.ok ? 'ok' : 'failing'}  ` +
       `credentials ${expires === null ? 'none yet' : `expire in ${formatSeconds(expires)}`}  ` +

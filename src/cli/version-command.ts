@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.js';
 // The daemon's version is extra information; a slow daemon must not hold up `selfsnap version`.
 const DAEMON_TIMEOUT_MS = 2000;
 
-/** `selfsnap version`: the CLI's version, and the running daemon's when it answers. */
+/** `selfsnap version`: the CLI's version, and the running daemon's when it responds. */
 export const versionCommand = defineCommand({
   command: 'version',
   describe: "print the version, and the daemon's when it is running",

@@ -5,7 +5,7 @@ import { TAG } from '../snapshot/index.js';
 import { VERSION } from '../version.js';
 import { createMetricSet, type MetricSet } from './metric-set.js';
 
-/** Values the daemon holds that `/metrics` reads at scrape time. */
+/** Daemon state that `/metrics` reads at scrape time. */
 export interface MetricsSources {
   /** `Expiration` of the current RAM role credentials, if any were obtained. */
   credentialsExpiration(): string | undefined;
@@ -17,9 +17,9 @@ export interface MetricsSources {
 export interface ApiCallObservation {
   action: string;
   durationMs: number;
-  /** The ECS error `Code` when the API answered with an error. */
+  /** The ECS error `Code` when the API returned an error. */
   ecsCode?: string;
-  /** selfsnap's error code when the call failed, failures without an answer included. */
+  /** selfsnap's error code when the call failed, including calls that got no response. */
   errorCode?: string;
 }
 

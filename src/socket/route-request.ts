@@ -11,7 +11,7 @@ import { streamRun, wantsStream } from './stream-run.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 const RUN_PATH = /^\/v1\/runs\/([A-Za-z0-9-]{1,100})$/;
 
-/** Writes a JSON answer with an exact content length. */
+/** Writes a JSON response with an exact content length. */
 export function sendJson(response: ServerResponse, status: number, payload: unknown): void {
   const text = `${JSON.stringify(payload)}\n`;
   response.writeHead(status, {
@@ -21,7 +21,7 @@ export function sendJson(response: ServerResponse, status: number, payload: unkn
   response.end(text);
 }
 
-/** Answers one request on the socket; throws a SelfsnapError for the caller to turn into 4xx/5xx. */
+/** Handles one request on the socket; a SelfsnapError it throws becomes a 4xx or 5xx response. */
 export async function routeRequest(
   api: SocketApi,
   request: IncomingMessage,
@@ -79,7 +79,7 @@ async function triggerRun(
   const body = parseTriggerBody(await readJsonBody(request, MAX_BODY_BYTES));
   const wait = body.wait ?? 'none';
   const timeoutMs = body.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  // A waiting request is silent until its answer, so its idle limit follows the wait.
+  // A waiting request sends nothing until its response, so its idle limit follows the wait.
   request.setTimeout(timeoutMs + 30_000);
 
   if (wantsStream(request, url)) return streamRun(api, body, { request, response });

@@ -10,12 +10,12 @@ export interface TriggerBody {
   policy?: string;
   reason?: string;
   trigger?: Extract<Trigger, 'manual' | 'hook'>;
-  /** What to wait for before answering; `none` answers as soon as the run is started. */
+  /** Wait mode reached before the response; `none` responds as soon as the run has started. */
   wait?: WaitMode | 'none';
   timeoutMs?: number;
 }
 
-/** The answer of `POST /v1/runs`, and the last event of its NDJSON stream. */
+/** The response of `POST /v1/runs`, also the last event of its NDJSON stream. */
 export interface TriggerAnswer {
   run: RunRecord;
   timedOut: boolean;
@@ -28,7 +28,7 @@ export interface RunFilter {
   limit: number;
 }
 
-/** What the socket server asks of the daemon; the daemon implements it. */
+/** Operations the socket server needs from the daemon, which implements them. */
 export interface SocketApi {
   status(): unknown;
   /** Returns matching runs, newest first. */

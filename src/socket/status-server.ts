@@ -8,7 +8,7 @@ import { lookupGroupId, prepareSocketPath } from './prepare-socket-path.js';
 import { routeRequest, sendJson } from './route-request.js';
 import type { SocketApi } from './socket-api.js';
 
-/** Where and as whom the socket is created. */
+/** Socket path, owning group and limits. */
 export interface StatusServerOptions {
   path: string;
   /** Group given read-write access (mode 0660); null keeps the daemon's own group. */
@@ -143,7 +143,7 @@ export class StatusServer {
   }
 }
 
-/** Answers a request the HTTP parser rejected with a JSON error, then closes the connection. */
+/** Sends a JSON error for a request the HTTP parser rejected, then closes the connection. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
