@@ -163,7 +163,7 @@ async function readStdin(): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
     size += chunk.length;
-    // Keep reading past the limit so the writer never sees a broken pipe.
+    // Keep reading past the limit so the writer never gets a broken pipe.
     if (size <= MAX_INPUT_BYTES) chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,13 +1,13 @@
 import { HOOK_EXIT } from './hook-exit.js';
 
-/** Where the apt hook script is installed. */
+/** Install path of the apt hook script. */
 export const APT_HOOK_SCRIPT_PATH = '/usr/lib/selfsnap/apt-hook';
 /** The apt configuration file that registers the hook. */
 export const APT_CONF_PATH = '/etc/apt/apt.conf.d/80selfsnap';
 
 /**
  * The apt hook script. apt aborts the dpkg run when a hook exits non-zero, so the script exits
- * non-zero only when `selfsnap hooks run` reports that failClosed blocks the upgrade; a missing or
+ * non-zero only when `selfsnap hooks run` reports that failClosed blocks the upgrade. A missing or
  * crashing selfsnap command fails open with a warning.
  */
 export const APT_HOOK_SCRIPT = `#!/bin/sh

@@ -2,15 +2,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SelfsnapError } from '../errors/index.js';
 
-// Where Python packages live on the distributions that ship dnf: site-packages on Fedora, RHEL
-// and their rebuilds, dist-packages on Debian and Ubuntu.
+// Python package folders on the distributions that ship dnf: site-packages on Fedora, RHEL and
+// their rebuilds, dist-packages on Debian and Ubuntu.
 const LIBRARY_FOLDERS = ['usr/lib', 'usr/lib64', 'usr/local/lib'];
 const PACKAGE_FOLDERS = ['site-packages', 'dist-packages'];
 const PLUGINPATH_LINE = /^PLUGINPATH\s*=\s*['"]([^'"]+)['"]/m;
 
 /**
  * Finds dnf's plugin folder inside `root` by reading `PLUGINPATH` from the installed
- * `dnf/const.py`, so no Python runs; returns the folder as a path inside the target system.
+ * `dnf/const.py`, so no Python runs. The folder is returned as a path inside the target system.
  */
 export async function findDnfPluginDir(root: string): Promise<string> {
   for (const library of LIBRARY_FOLDERS) {

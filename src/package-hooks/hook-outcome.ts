@@ -2,8 +2,8 @@ import type { HookPhase, PackageManager } from '../triggers/index.js';
 import { HOOK_EXIT } from './hook-exit.js';
 
 /**
- * What one package hook achieved: a new run, a recent or in-flight run reused, nothing to do, or
- * no restore point, in which case the transaction either proceeds or is stopped.
+ * The result of one package hook: a new run, a recent or in-flight run reused, skipped on request,
+ * or no restore point, in which case the transaction either proceeds or is stopped.
  */
 export type HookResult = 'created' | 'reused' | 'skipped' | 'failed-open' | 'failed-closed';
 

@@ -15,7 +15,7 @@ export interface InstalledHook {
   files: string[];
 }
 
-/** What `selfsnap hooks status` shows: the installed hooks and the outcome of the last one. */
+/** The report of `selfsnap hooks status`: the installed hooks and the outcome of the last one. */
 export interface HookStatus {
   hooks: InstalledHook[];
   lastOutcome: HookOutcome | null;

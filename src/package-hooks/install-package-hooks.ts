@@ -17,7 +17,7 @@ import {
 } from './dnf-plugin-files.js';
 import { findDnfPluginDir } from './find-dnf-plugin-dir.js';
 
-/** Where and how hooks are installed. */
+/** Target system and options of a hook install. */
 export interface HookInstallOptions {
   /** Root of the target system; `/` unless installing into a chroot. */
   root: string;
@@ -25,7 +25,7 @@ export interface HookInstallOptions {
   after: boolean;
 }
 
-/** What installing or removing did to one file; `path` is inside the target system. */
+/** The effect of an install or remove on one file; `path` is inside the target system. */
 export interface FileChange {
   path: string;
   action: 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';

@@ -8,7 +8,7 @@ export interface HookSettings {
   wait: WaitMode;
   timeoutMs: number;
   failClosed: boolean;
-  /** Why the config could not be used; the defaults apply then. */
+  /** Reason the config could not be used, in which case the defaults apply. */
   configError?: string;
 }
 

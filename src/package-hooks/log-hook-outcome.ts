@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { HookOutcome } from './hook-outcome.js';
 
-// syslog is a courtesy next to the terminal message and the state file: never wait long for it.
+// syslog comes on top of the terminal message and the state file, so logger gets 2 s at most.
 const LOGGER_TIMEOUT_MS = 2000;
 
 /**

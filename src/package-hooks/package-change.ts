@@ -1,4 +1,4 @@
-/** What a package transaction does to one package. */
+/** The action a package transaction takes on one package. */
 export type PackageAction =
   'install' | 'upgrade' | 'downgrade' | 'reinstall' | 'remove' | 'configure';
 

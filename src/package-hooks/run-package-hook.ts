@@ -21,18 +21,18 @@ import { triggerHookRun } from './trigger-hook-run.js';
 export interface PackageHookRequest {
   manager: PackageManager;
   phase: HookPhase;
-  /** What the package manager wrote to the hook's stdin. */
+  /** Text the package manager wrote to the hook's stdin. */
   input: string;
   /** Set by the dnf plugin, which keeps the id in memory between its two hooks. */
   transaction?: string;
-  /** True when SELFSNAP_HOOK_SKIP asks to go on without a restore point. */
+  /** True when SELFSNAP_HOOK_SKIP is set, which means going on without a restore point. */
   skip: boolean;
 }
 
 /**
- * Asks the daemon for a restore point around a package transaction and decides what follows;
- * resolves to undefined when there is nothing to snapshot (no package changes, or a post hook
- * without a pre hook).
+ * Requests a restore point from the daemon around a package transaction and decides whether the
+ * transaction may proceed. Resolves to undefined when there is nothing to snapshot, because no
+ * package changes or because a post hook has no pre hook.
  */
 export async function runPackageHook(
   request: PackageHookRequest,
@@ -126,8 +126,8 @@ function describeSuccess(
     const message = `restore point ${when} this ${outcome.manager} transaction: run ${run.id}, snapshots ${snapshotIds.join(', ') || 'pending'}`;
     return { ...common, result: 'created', message };
   }
-  // The daemon answered with another run: one within triggers.hook.minInterval, or one in flight
-  // for the same policy.
+  // The daemon returned another run: one within triggers.hook.minInterval, or one in flight for
+  // the same disks.
   const ageSeconds = Math.round((Date.now() - Date.parse(run.startedAt)) / 1000);
   const message = `restore point ${when} this ${outcome.manager} transaction: reused run ${run.id} (${run.trigger}, started ${ageSeconds}s ago), within triggers.hook.minInterval or still in flight`;
   return { ...common, result: 'reused', message };

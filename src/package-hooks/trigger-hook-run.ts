@@ -3,12 +3,12 @@ import { callDaemon, type TriggerAnswer, type TriggerBody } from '../socket/inde
 import type { HookPhase } from '../triggers/index.js';
 import type { HookSettings } from './load-hook-settings.js';
 
-// The daemon answers within the hook's timeout; this margin covers the call around it.
+// The daemon replies within the hook's timeout, and this margin covers the call around it.
 const CALL_MARGIN_MS = 5000;
 const POLL_INTERVAL_MS = 500;
 
 /**
- * Starts the hook run through the daemon's socket and waits as `triggers.hook.wait` asks. The
+ * Starts the hook run through the daemon's socket and waits for the `triggers.hook.wait` mode. The
  * daemon hands a trigger the run in flight that already snapshots the same disks. A post hook
  * must not take the run from before the transaction, so it waits (within the hook's timeout) for
  * that run to finish and asks again; if that run is still going, the answer is that run.

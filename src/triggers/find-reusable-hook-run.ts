@@ -1,7 +1,7 @@
 import type { RunRecord } from '../snapshot/index.js';
 import { parseHookReason } from './hook-reason.js';
 
-/** A hook trigger as the debounce sees it. */
+/** The fields of a hook trigger that the debounce reads. */
 export interface HookTriggerRequest {
   policy: string;
   reason?: string;

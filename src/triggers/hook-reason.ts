@@ -6,7 +6,7 @@ export type PackageManager = 'apt' | 'dnf';
 /** Whether a hook runs before or after the package manager changes packages. */
 export type HookPhase = 'pre' | 'post';
 
-/** What a package hook states about itself at the start of a run's reason. */
+/** The fields a package hook writes at the start of a run's reason. */
 export interface HookReason {
   manager: PackageManager;
   phase: HookPhase;
@@ -16,7 +16,7 @@ export interface HookReason {
   summary: string;
 }
 
-/** Longest reason the socket accepts, which is also the ECS limit on a snapshot description. */
+/** Maximum reason length the socket accepts, which is also the ECS limit on a snapshot description. */
 export const REASON_MAX = 256;
 
 const TRANSACTION_PATTERN = /^[0-9a-f]{8,32}$/;

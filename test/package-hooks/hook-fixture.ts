@@ -39,7 +39,7 @@ export class HookFixture {
     return new HookFixture(netns);
   }
 
-  /** The daemon's socket, as the host sees it. */
+  /** Path of the daemon's socket on the host. */
   get socketPath(): string {
     return this.netns.socketPath;
   }
@@ -96,7 +96,7 @@ export function hookSection(settings: HookTestSettings): Record<string, unknown>
 
 /**
  * Builds the config file the hook reads: the same policy and hook settings as the daemon's, with
- * the socket and state folder as the hook sees them.
+ * the socket and state folder at their paths in the hook's system.
  */
 export function buildHookConfig(
   paths: { socketPath: string; stateDir: string },
