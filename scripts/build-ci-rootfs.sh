@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Debian bookworm tree that the system tests boot with systemd-nspawn: minbase plus
-# systemd, dbus, iproute2, curl and passwd. The tree is cached: a machine builds it once, and every
-# later run boots it through --volatile=overlay, which leaves the tree unchanged.
+# Builds the Debian bookworm tree that the system tests boot with systemd-nspawn: minbase
+# plus systemd, dbus, iproute2, curl and passwd. The tree is cached: a machine builds it once,
+# and every later run boots it through --volatile=overlay, which leaves the tree unchanged.
 #
 # Usage: scripts/build-ci-rootfs.sh [DIR]   (default /var/cache/selfsnap-ci/rootfs; needs root)
 set -euo pipefail
@@ -31,7 +31,8 @@ find_mirror() {
     fi
   done
   if [[ -r /etc/apt/sources.list ]]; then
-    uri="$(awk -v suite="$SUITE" '$1 == "deb" && $3 == suite { print $2; exit }' /etc/apt/sources.list)"
+    uri="$(awk -v suite="$SUITE" '$1 == "deb" && $3 == suite { print $2; exit }' \
+      /etc/apt/sources.list)"
     if [[ -n "$uri" ]]; then
       echo "$uri"
       return
