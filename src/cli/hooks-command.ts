@@ -114,7 +114,13 @@ const runHookCommand = defineCommand({
       .option('transaction', { type: 'string', describe: 'transaction id shared by pre and post' })
       .option('config', configOption)
       .option('socket', { type: 'string', describe: 'daemon socket (default: from the config)' })
-      .option('json', jsonOption),
+      .option('json', jsonOption)
+      .epilog(
+        'Reads the package list on stdin (apt Pre-Install-Pkgs protocol 3, or the dnf plugin lines).\n' +
+          'Exit status: 0 restore point made or nothing to do, 10 no restore point but the ' +
+          'transaction proceeds, 11 no restore point and the transaction must stop ' +
+          '(triggers.hook.failClosed). SELFSNAP_HOOK_SKIP=1 skips the restore point.',
+      ),
   run: async (args) => {
     const hooks = await import('../package-hooks/index.js');
     const input = args.phase === 'pre' || args.manager === 'dnf' ? await readStdin() : '';
