@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,10 @@ import { runWithoutBoot, type ExecResult } from './container.js';
 import { command, describeOnSystem, REPO_ROOT, rootUser } from './prerequisites.js';
 import { cachedRootfs, ROOTFS_DIR } from './rootfs.js';
 import { buildRelease } from './service-fixture.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 // Each case runs in a fresh overlay of the rootfs with systemd not running, as in a chroot.
 function runInstall(script: string, extraArgs: string[] = []): ExecResult {
@@ -28,7 +32,7 @@ describeOnSystem(
     let scratch: string;
 
     beforeAll(() => {
-      buildRelease();
+      buildRelease({ tarball: true });
       scratch = mkdtempSync(join(tmpdir(), 'selfsnap-install-'));
     }, 120_000);
 
@@ -57,6 +61,21 @@ describeOnSystem(
       expect(result.stdout).toContain('/etc/systemd/system/selfsnap.service\n');
       expect(result.stdout).toMatch(/^selfsnap:x:\d+:$/m);
       expect(result.stdout).toContain('runtime: Node.js 20');
+    });
+
+    it('installs from the release tarball when npm is absent', () => {
+      const name = `selfsnap-${VERSION}-linux-x64`;
+      const tarball = join(REPO_ROOT, 'dist', 'release', `${name}.tar.gz`);
+      execFileSync('tar', ['-xzf', tarball, '-C', scratch]);
+
+      const result = runInstall(
+        `! command -v npm && /release/${name}/install.sh && selfsnap version`,
+        [`--bind-ro=${join(scratch, name)}:/release/${name}`],
+      );
+
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain('runtime: Node.js 20');
+      expect(result.stdout.split('\n')).toContain(VERSION);
     });
 
     it('uses the single executable when Node.js is older', () => {

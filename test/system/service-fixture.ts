@@ -31,9 +31,15 @@ policies:
     disks: all
 `;
 
-/** Builds dist/release (bundle and single executable) from the working tree. */
-export function buildRelease(): void {
-  execFileSync('npm', ['run', '--silent', 'build:release'], { cwd: REPO_ROOT, stdio: 'pipe' });
+/** Builds dist/release (bundle and single executable, and with `tarball` the tarball). */
+export function buildRelease(options: { tarball?: boolean } = {}): void {
+  const args = [
+    'run',
+    '--silent',
+    'build:release',
+    ...(options.tarball ? ['--', '--tarball'] : []),
+  ];
+  execFileSync('npm', args, { cwd: REPO_ROOT, stdio: 'pipe' });
 }
 
 /**
