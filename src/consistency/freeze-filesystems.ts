@@ -1,0 +1,140 @@
+import { SelfsnapError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { resolveFreezeTargets, type FreezeGuard } from './freeze-targets.js';
+import { runFsfreeze } from './fsfreeze.js';
+import { WatchdogProcess, type WatchdogCommandLine } from './watchdog-process.js';
+
+/** Options of one freeze. */
+export interface FreezeOptions extends FreezeGuard {
+  /** Mountpoints as the policy lists them. */
+  mountpoints: string[];
+  /** Deadline from the watchdog's start to the forced thaw, in ms (`freezeTimeout`). */
+  timeoutMs: number;
+  logger: Logger;
+  watchdogCommand?: WatchdogCommandLine;
+  watchdogStderr?: 'inherit' | 'ignore';
+  /** Stops freezing further filesystems and thaws the ones already frozen. */
+  signal?: AbortSignal;
+}
+
+/** How long filesystems stayed frozen, from the first freeze call to the end of the last thaw. */
+export interface FreezeWindow {
+  mountpoints: string[];
+  frozenAt: string;
+  durationMs: number;
+  /** True when the watchdog thawed at the deadline before the daemon did. */
+  expired: boolean;
+}
+
+/** Filesystems frozen for one run, until `thaw()`. */
+export interface FrozenFilesystems {
+  /** Mountpoints in the order they were frozen. */
+  readonly mountpoints: string[];
+  /** True once the watchdog has thawed at the deadline. */
+  readonly expired: boolean;
+  /** Process id of the thaw watchdog, for logs. */
+  readonly watchdogPid?: number;
+  /** Thaws every filesystem in reverse freeze order, then releases the watchdog; idempotent. */
+  thaw(): Promise<FreezeWindow>;
+}
+
+/**
+ * Freezes the listed filesystems, deepest mountpoint first, under a watchdog process that thaws
+ * them at the deadline or as soon as this process dies. Throws FREEZE_REFUSED or FREEZE_FAILED,
+ * and leaves nothing frozen when it throws.
+ */
+export async function freezeFilesystems(options: FreezeOptions): Promise<FrozenFilesystems> {
+  const targets = await resolveFreezeTargets(options.mountpoints, options);
+  const logger = options.logger;
+  const watchdog = await WatchdogProcess.start({
+    timeoutMs: options.timeoutMs,
+    logger,
+    command: options.watchdogCommand,
+    stderr: options.watchdogStderr,
+  });
+  const startedAt = new Date();
+  const startedMs = performance.now();
+  const frozen: string[] = [];
+
+  for (const { mountPoint: mountpoint } of targets) {
+    const stopped = stopReason(watchdog, options.signal);
+    const result = stopped === undefined ? await freezeOne(watchdog, mountpoint) : undefined;
+    if (result?.ok === true) {
+      frozen.push(mountpoint);
+      continue;
+    }
+    await thawAll(frozen, watchdog);
+    const reason = stopped ?? `fsfreeze -f failed: ${result?.message}`;
+    const message = `cannot freeze ${mountpoint}: ${reason}; thawed ${frozen.length} filesystem(s)`;
+    throw new SelfsnapError('FREEZE_FAILED', message);
+  }
+
+  logger.info(
+    { mountpoints: frozen, freezeMs: Math.round(performance.now() - startedMs) },
+    'filesystems frozen',
+  );
+  return createHandle(frozen, watchdog, logger, { startedAt, startedMs });
+}
+
+function stopReason(watchdog: WatchdogProcess, signal?: AbortSignal): string | undefined {
+  if (signal?.aborted) return 'the run was stopped';
+  if (watchdog.expired) return 'the freeze deadline passed';
+  if (!watchdog.armed) return 'the thaw watchdog exited';
+  return undefined;
+}
+
+function freezeOne(watchdog: WatchdogProcess, mountpoint: string) {
+  // Announce first: if this process dies while fsfreeze runs, the watchdog still thaws it.
+  watchdog.announceFreeze(mountpoint);
+  return runFsfreeze('freeze', mountpoint);
+}
+
+/** Thaws in reverse order, then releases the watchdog, or abandons it so it retries at once. */
+async function thawAll(frozen: string[], watchdog: WatchdogProcess): Promise<string[]> {
+  const failures: string[] = [];
+  for (const mountpoint of [...frozen].reverse()) {
+    const result = await runFsfreeze('thaw', mountpoint);
+    // Not frozen after the deadline means the watchdog thawed it first.
+    if (!result.ok && !(result.notFrozen && watchdog.expired)) {
+      failures.push(`${mountpoint}: ${result.message}`);
+    }
+  }
+  if (failures.length === 0) watchdog.release();
+  else watchdog.abandon();
+  return failures;
+}
+
+function createHandle(
+  frozen: string[],
+  watchdog: WatchdogProcess,
+  logger: Logger,
+  start: { startedAt: Date; startedMs: number },
+): FrozenFilesystems {
+  let thawing: Promise<FreezeWindow> | undefined;
+
+  const thaw = async (): Promise<FreezeWindow> => {
+    const failures = await thawAll(frozen, watchdog);
+    const window: FreezeWindow = {
+      mountpoints: frozen,
+      frozenAt: start.startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - start.startedMs),
+      expired: watchdog.expired,
+    };
+    if (failures.length > 0) {
+      logger.error({ failures, ...window }, 'thaw failed; the watchdog retries now');
+      const message = `cannot thaw ${failures.join('; ')}`;
+      throw new SelfsnapError('FREEZE_FAILED', message);
+    }
+    logger.info(window, 'filesystems thawed');
+    return window;
+  };
+
+  return {
+    mountpoints: frozen,
+    watchdogPid: watchdog.pid,
+    get expired() {
+      return watchdog.expired;
+    },
+    thaw: () => (thawing ??= thaw()),
+  };
+}

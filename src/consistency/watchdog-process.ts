@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SelfsnapError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import type { WatchdogCommand, WatchdogReport } from './thaw-watchdog.js';
+
+/** The program and arguments that start the watchdog; the deadline in ms is appended. */
+export interface WatchdogCommandLine {
+  file: string;
+  args: string[];
+}
+
+/** Options for starting a watchdog. */
+export interface WatchdogOptions {
+  timeoutMs: number;
+  logger: Logger;
+  command?: WatchdogCommandLine;
+  /** Destination of the watchdog's JSON log lines; the daemon's own stderr unless set. */
+  stderr?: 'inherit' | 'ignore';
+}
+
+// Node starts in well under a second; the margin covers a loaded machine and the tsx loader.
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Returns how to start the watchdog next to this module: the compiled `thaw-watchdog-main.js`,
+ * or, when this module runs from TypeScript source (tests, tsx), the `.ts` entry through the tsx
+ * loader, a devDependency.
+ */
+export function resolveWatchdogCommand(moduleUrl: string = import.meta.url): WatchdogCommandLine {
+  const modulePath = fileURLToPath(moduleUrl);
+  const folder = dirname(modulePath);
+  if (!modulePath.endsWith('.ts')) {
+    return { file: process.execPath, args: [join(folder, 'thaw-watchdog-main.js')] };
+  }
+  const loader = pathToFileURL(createRequire(moduleUrl).resolve('tsx')).href;
+  const entry = join(folder, 'thaw-watchdog-main.ts');
+  return { file: process.execPath, args: ['--import', loader, entry] };
+}
+
+/** The daemon's handle on a running thaw watchdog. */
+export class WatchdogProcess {
+  private expiredFlag = false;
+  private exited = false;
+  private closed = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Starts a watchdog in its own session, so it outlives the daemon and signals sent to the
+   * daemon's process group, and waits until it reports that its deadline timer runs.
+   */
+  static async start(options: WatchdogOptions): Promise<WatchdogProcess> {
+    const command = options.command ?? resolveWatchdogCommand();
+    const child = spawn(command.file, [...command.args, String(options.timeoutMs)], {
+      cwd: '/',
+      detached: true,
+      stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'],
+    });
+    child.unref();
+    const watchdog = new WatchdogProcess(child, options.logger);
+    try {
+      await watchdog.waitUntilReady();
+    } catch (error) {
+      watchdog.abandon();
+      child.kill('SIGKILL');
+      throw error;
+    }
+    options.logger.debug(
+      { watchdogPid: child.pid, timeoutMs: options.timeoutMs },
+      'watchdog armed',
+    );
+    return watchdog;
+  }
+
+  /** True once the watchdog has thawed at its deadline. */
+  get expired(): boolean {
+    return this.expiredFlag;
+  }
+
+  /** True while the watchdog still guards the freeze: running, before its deadline. */
+  get armed(): boolean {
+    return !this.expiredFlag && !this.exited && !this.closed;
+  }
+
+  /** Process id of the watchdog. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Adds a mountpoint to what the watchdog thaws; call before freezing it. */
+  announceFreeze(mountpoint: string): void {
+    this.send({ type: 'freeze', mountpoint });
+  }
+
+  /** Tells the watchdog that every filesystem is thawed, so it exits without thawing. */
+  release(): void {
+    this.send({ type: 'release' });
+    this.abandon();
+  }
+
+  /** Closes the pipe without a release, so the watchdog thaws everything right away and exits. */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.stdin?.end();
+    this.child.stdout?.destroy();
+  }
+
+  private send(command: WatchdogCommand): void {
+    if (this.closed) return;
+    this.child.stdin?.write(`${JSON.stringify(command)}\n`);
+  }
+
+  private waitUntilReady(): Promise<void> {
+    const child = this.child;
+    child.stdin?.on('error', (error) => this.logger.warn({ err: error }, 'watchdog pipe failed'));
+    return new Promise((resolve, reject) => {
+      const fail = (reason: string, cause?: unknown) => {
+        clearTimeout(timer);
+        const message = `thaw watchdog did not start (${reason}); nothing was frozen`;
+        reject(new SelfsnapError('FREEZE_FAILED', message, { cause }));
+      };
+      const timer = setTimeout(() => fail(`no answer in ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+      child.once('error', (error) => fail(error.message, error));
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        fail(`exited with ${signal ?? `code ${code}`}`);
+      });
+      const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
+      lines.on('line', (line) => {
+        const report = parseReport(line);
+        if (report?.type === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (report?.type === 'expired') {
+          this.expiredFlag = true;
+          this.logger.warn('watchdog thawed at the freeze deadline');
+        }
+      });
+    });
+  }
+}
+
+function parseReport(line: string): WatchdogReport | undefined {
+  try {
+    return JSON.parse(line) as WatchdogReport;
+  } catch {
+    return undefined;
+  }
+}
