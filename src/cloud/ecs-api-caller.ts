@@ -13,13 +13,13 @@ export interface ApiCallRecord {
   durationMs: number;
   /** 1 for the first attempt of a call, 2 for its first retry, and so on. */
   attempt: number;
-  /** The ECS error `Code` when the API answered with an error. */
+  /** The ECS error `Code` when the API returned an error. */
   ecsCode?: string;
   /** selfsnap's error code when the attempt failed, network failures included. */
   errorCode?: ErrorCode;
 }
 
-/** What the caller needs besides the openapi-core client. */
+/** Dependencies of the caller besides the openapi-core client. */
 export interface EcsApiCallerOptions {
   client: InstanceType<typeof openapi.default>;
   /** Drops the cached credential set so the next call fetches a new one. */

@@ -27,7 +27,7 @@ const GROUP_PAGE_SIZE = 100;
 // TagResources takes at most 50 ResourceId.N.
 const TAG_RESOURCE_IDS_PER_CALL = 50;
 
-/** Where and how to reach the ECS API. */
+/** Endpoint, credentials and retry settings of the ECS client. */
 export interface EcsClientOptions {
   regionId: string;
   /** `host[:port]`; defaults to the region's VPC endpoint. */

@@ -25,7 +25,7 @@ const AUTH_CODES = [
   'InvalidTimeStamp',
   'SignatureNonceUsed',
 ];
-// Codes that say this disk cannot be snapshotted now; other disks of the run are not affected.
+// Codes that mean this disk cannot be snapshotted now; other disks of the run are not affected.
 const DISK_STATE_CODES = [
   'IncorrectDiskStatus',
   'IncorrectInstanceStatus',

@@ -2,19 +2,19 @@ import type { SelfsnapError } from '../errors/index.js';
 
 /** How long and how often a failed ECS call is retried, by kind of failure. */
 export interface RetryPolicy {
-  /** Attempts, the first included, after 5xx answers, conflicts and network failures. */
+  /** Attempts, the first included, after 5xx responses, conflicts and network failures. */
   transientAttempts: number;
   /** First backoff delay after a transient failure; it doubles on each further one. */
   baseDelayMs: number;
   /** Ceiling of any single backoff delay except the flow-control wait. */
   maxDelayMs: number;
-  /** Throttled answers waited out before the call gives up. */
+  /** Throttled responses waited out before the call gives up. */
   throttledRetries: number;
   /** Length of the API's flow-control window: a call throttled in minute T passes in T+1. */
   flowControlWindowMs: number;
   /** Upper bound of the random delay added after the window boundary, spreading a fleet. */
   throttleJitterMs: number;
-  /** `IdempotentProcessing` answers waited out before the call gives up. */
+  /** `IdempotentProcessing` responses waited out before the call gives up. */
   processingRetries: number;
   /** First wait after `IdempotentProcessing`; it grows by half on each further one. */
   processingDelayMs: number;
@@ -33,7 +33,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   processingDelayMs: 2000,
 };
 
-/** Why a failed call may be tried again. */
+/** The kind of retry a failed call allows. */
 export type RetryKind = 'throttled' | 'transient' | 'processing' | 'credentials-expired';
 
 /** Sorts a failure into the kind of retry it allows, or undefined when it is final. */
@@ -77,7 +77,7 @@ export function retryDelayMs(
   }
 }
 
-// A delay between half the ceiling and the ceiling: spread out, yet never much shorter than asked.
+// A delay between half the ceiling and the ceiling: spread out, yet never much shorter than requested.
 function halfJitter(ceiling: number, random: () => number): number {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

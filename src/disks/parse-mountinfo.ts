@@ -33,9 +33,9 @@ export function findMount(
   entries: readonly MountEntry[],
   mountPoint: string,
 ): MountEntry | undefined {
-  const wanted = normalizeMountPoint(mountPoint);
+  const target = normalizeMountPoint(mountPoint);
   let found: MountEntry | undefined;
-  for (const entry of entries) if (entry.mountPoint === wanted) found = entry;
+  for (const entry of entries) if (entry.mountPoint === target) found = entry;
   return found;
 }
 

@@ -5,7 +5,7 @@ import { BlockDeviceTree } from './block-device-tree.js';
 import { findMount, parseMountinfo, type MountEntry } from './parse-mountinfo.js';
 import { readDiskSerial } from './read-disk-serial.js';
 
-/** Where disk resolution reads the system; tests point these at fake trees. */
+/** Locations disk resolution reads; tests point them at fake trees. */
 export interface DiskLookupRoots {
   mountinfo: string;
   sys: string;
@@ -39,7 +39,7 @@ export interface MountpointDisks {
   disks: ResolvedDisk[];
 }
 
-/** What resolution reads besides the mountpoints. */
+/** Inputs of the resolution besides the mountpoints. */
 export interface ResolveOptions {
   /** The instance's disks as DescribeDisks lists them; nothing outside them is ever chosen. */
   instanceDisks: readonly Disk[];

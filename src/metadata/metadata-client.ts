@@ -48,7 +48,7 @@ export class MetadataClient {
     );
   }
 
-  /** Fetches one metadata path like `get`, but returns undefined when the service answers 404. */
+  /** Fetches one metadata path like `get`, but returns undefined when the service returns HTTP 404. */
   async find(path: string, step: MetadataStep): Promise<string | undefined> {
     try {
       return await this.get(path, step);

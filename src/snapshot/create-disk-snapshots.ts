@@ -71,7 +71,7 @@ async function createOne(
 
 /**
  * Looks up snapshots already tagged with this run and adopts them for the given disks, so a
- * create whose answer was lost, by a crash or the network, is never made a second time.
+ * create whose response was lost, to a crash or the network, is never made a second time.
  */
 export async function adoptExistingSnapshots(
   run: RunRecord,

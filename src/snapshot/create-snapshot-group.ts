@@ -8,7 +8,7 @@ import type { RunContext } from './run-context.js';
 import type { RunRecord, SnapshotGroupState } from './run-record.js';
 import { buildDescription, buildRunTags, TAG } from './snapshot-naming.js';
 
-// Answers that say these disks cannot form a group; per-disk snapshots still can be made.
+// Error codes that mean these disks cannot form a group, although per-disk snapshots still can be made.
 const GROUP_REJECTIONS = [
   'DiskCategory.OperationNotSupported',
   'InvalidDiskIds.NotInSameZone',
@@ -19,7 +19,7 @@ const GROUP_REJECTIONS = [
   'QuotaExceed',
 ];
 
-/** What became of the group: created, or abandoned for per-disk snapshots. */
+/** The outcome of a group create: created, abandoned for per-disk snapshots, failed, or stopped. */
 export type GroupOutcome = 'created' | 'fall-back' | 'failed' | 'interrupted';
 
 /**
@@ -108,7 +108,7 @@ async function handleCreateError(
   });
   if (outcome === 'interrupted') return 'interrupted';
   if (outcome === 'uncertain') {
-    // The group may exist although its answer was lost; adopt it when the tag lookup finds it.
+    // The group may exist although its response was lost, so adopt it when the tag lookup finds it.
     const found = await findRunGroup(run, context);
     if (found !== undefined) {
       run.snapshotGroup = { ...(run.snapshotGroup as SnapshotGroupState), status: 'created' };

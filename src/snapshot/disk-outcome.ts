@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import { recordError } from './record-error.js';
 import type { DiskResult, RecordedError, RunRecord } from './run-record.js';
 
-/** How a failed create leaves its disk. */
+/** The state a failed create leaves its disk in. */
 export type CreateFailure = 'interrupted' | 'skipped' | 'failed' | 'uncertain';
 
 /** Records an accepted snapshot on its disk. */
@@ -17,10 +17,10 @@ export function acceptDisk(disk: DiskResult, snapshotId: string): void {
 }
 
 /**
- * Records why a create failed, by kind: an interrupted retry leaves the disk `creating` for the
- * next start; disk-state, not-found and quota errors skip the disk; a RAM denial fails the run;
- * a retryable error that ran out of attempts is `uncertain`, because the create may have
- * happened without its answer arriving.
+ * Records why a create failed, by kind. An interrupted retry leaves the disk `creating` for the
+ * next start. Disk-state, not-found and quota errors skip the disk, and a RAM denial fails the
+ * run. A retryable error that ran out of attempts is `uncertain`, because the create may have
+ * happened although its response was lost.
  */
 export function recordCreateFailure(
   run: RunRecord,

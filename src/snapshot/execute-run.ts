@@ -12,7 +12,7 @@ import { waitForSnapshots, type WaitOutcome } from './wait-for-snapshots.js';
  * Runs one snapshot run as far as it can go: plan, quiesce, create, release, wait, record. Steps
  * already journaled in `run` are skipped, so a run read back from the state folder after a crash
  * resumes where it stopped. The run stays `running` when the daemon stops (`context.signal`) or
- * the wait outlasts `maxWait`; a later call finishes it. Never throws: failures end up in the record.
+ * the wait outlasts `maxWait`; a later call finishes it. Failures are recorded in the run, never thrown.
  */
 export async function executeRun(
   run: RunRecord,

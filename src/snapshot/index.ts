@@ -12,7 +12,7 @@ export type {
   TriggerRequest,
   WaitResult,
 } from './run-manager.js';
-export { holdsDisks, isWaitSatisfied } from './run-record.js';
+export { claimsDisks, isWaitSatisfied } from './run-record.js';
 export type {
   ConsistencyLevel,
   DiskResult,

@@ -1,6 +1,6 @@
 /**
  * The points of a run where its record is journaled, in flow order. `create-returned` and
- * `group-create-returned` are not writes: they sit between a create's answer and the write that
+ * `group-create-returned` are not writes: they sit between a create's response and the write that
  * records it, the moment a crash is hardest to recover from.
  */
 export const JOURNAL_STEPS = [

@@ -3,7 +3,7 @@ import type { RunContext } from './run-context.js';
 import type { RunRecord } from './run-record.js';
 
 /**
- * Calls the quiesce hook before the creates when the policy asks for filesystem or application
+ * Calls the quiesce hook before the creates when the policy requests filesystem or application
  * consistency, journaling before and after so a restarted daemon knows to release. The
  * consistency the hook returns goes into the tags of every snapshot of the run.
  */
@@ -25,7 +25,7 @@ export async function quiesceIfAsked(
     return;
   }
   // NOTE: a run journaled as quiesced keeps its consistency tag after a restart, because repeated
-  // creates must carry the same tags; a create first sent after the restart is not quiesced.
+  // creates must carry the same tags. A create first sent after the restart is not quiesced.
   if (run.quiesce !== undefined) return;
 
   run.quiesce = { status: 'quiescing' };

@@ -12,13 +12,13 @@ export interface PollIntervals {
   max: number;
 }
 
-/** What a run needs from the daemon around it. */
+/** The services and settings a run takes from the daemon. */
 export interface RunContext {
   ecs: EcsClient;
   identity: InstanceIdentity;
   logger: Logger;
   /**
-   * Writes the run durably and tells waiters; resolves once a write that contains the run's
+   * Writes the run durably and notifies waiters; resolves once a write that contains the run's
    * current state has finished.
    */
   journal(run: RunRecord, step: JournalStep): Promise<void>;
@@ -30,7 +30,7 @@ export interface RunContext {
   pollIntervalMs?: PollIntervals;
   /** Maps disk serial numbers to disk ids, for mountpoint selections. */
   serialDirectory?: SerialDirectory;
-  /** Where mountpoint resolution reads mountinfo, sysfs and by-id links. */
+  /** Locations of mountinfo, sysfs and by-id links for mountpoint resolution. */
   diskLookupRoots?: Partial<DiskLookupRoots>;
   /** Disks one CreateSnapshotGroup may cover. */
   groupDiskLimit?: number;

@@ -8,8 +8,8 @@ interface Slot {
 /**
  * Serializes and coalesces the writes of each run's record. Concurrent writes of one run (its
  * disks progress in parallel) would otherwise race on the rename, so an older state could land
- * last. Here at most one write runs and one waits; the waiting one stores the run as it is when
- * it starts, so every caller that joined it is covered.
+ * last. Here at most one write runs and one waits. The waiting one stores the run as it is when
+ * it starts, so it covers every caller that joined it.
  */
 export class RunJournal {
   private readonly slots = new Map<string, Slot>();

@@ -10,7 +10,7 @@ import { applyPlan, selectRunDisks } from './plan-run.js';
 import { recordError } from './record-error.js';
 import type { RunContext } from './run-context.js';
 import { RunJournal } from './run-journal.js';
-import { holdsDisks, isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
+import { claimsDisks, isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
 import { buildSnapshotName, createRunId } from './snapshot-naming.js';
 
 /** A request to start a run. */
@@ -32,7 +32,7 @@ export interface RunManagerOptions {
   recheckIntervalMs?: number;
 }
 
-/** What the manager passes to each run besides the journal and the stop signal. */
+/** The run context the manager passes to each run, without the journal and the stop signal. */
 export type RunManagerContext = Omit<RunContext, 'journal' | 'signal'>;
 
 // Run records kept in memory for the socket; the state folder keeps more.
@@ -76,8 +76,8 @@ export class RunManager {
   }
 
   /**
-   * Plans a run of a policy and starts it. Disks already in a run in flight are left to that run;
-   * when that covers every disk, the run in flight is returned instead of a new one.
+   * Plans a run of a policy and starts it. Disks already in a run in flight are left to that run.
+   * When that run covers every disk, it is returned instead of a new one.
    */
   async trigger(request: TriggerRequest): Promise<RunRecord> {
     const policy = this.requirePolicy(request.policy);
@@ -170,9 +170,9 @@ export class RunManager {
     }
 
     const holders = this.diskHolders();
-    const taken = disks.filter((disk) => holders.has(disk.diskId));
-    const holder = taken[0] === undefined ? undefined : holders.get(taken[0].diskId);
-    if (holder !== undefined && taken.length === disks.length) {
+    const busy = disks.filter((disk) => holders.has(disk.diskId));
+    const holder = busy[0] === undefined ? undefined : holders.get(busy[0].diskId);
+    if (holder !== undefined && busy.length === disks.length) {
       this.logger.info({ runId: holder.id, policy: request.policy }, 'joining run in flight');
       return holder;
     }
@@ -182,8 +182,8 @@ export class RunManager {
       policy,
       this.context,
     );
-    if (taken.length > 0) {
-      run.joined = taken.map((disk) => ({
+    if (busy.length > 0) {
+      run.joined = busy.map((disk) => ({
         diskId: disk.diskId,
         runId: (holders.get(disk.diskId) as RunRecord).id,
       }));
@@ -214,7 +214,7 @@ export class RunManager {
   private diskHolders(): Map<string, RunRecord> {
     const holders = new Map<string, RunRecord>();
     for (const run of this.runs.values()) {
-      if (!holdsDisks(run)) continue;
+      if (!claimsDisks(run)) continue;
       for (const disk of run.disks) {
         if (ACTIVE_DISK_STATES.has(disk.status)) holders.set(disk.diskId, run);
       }

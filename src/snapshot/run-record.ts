@@ -1,12 +1,12 @@
 import type { PolicyConfig, WaitMode } from '../config/index.js';
 
-/** What started a run; recorded in the `selfsnap:trigger` tag. */
+/** The source of a run, recorded in the `selfsnap:trigger` tag. */
 export type Trigger = 'schedule' | 'hook' | 'manual';
 
-/** Where a run is in its flow. */
+/** The step of its flow a run is at. */
 export type RunPhase = 'planning' | 'creating' | 'waiting' | 'done';
 
-/** How a run ended; `running` until it does. */
+/** The outcome of a run, or `running` until it ends. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
 /**
@@ -38,7 +38,7 @@ export interface DiskResult {
   available?: boolean;
   acceptedAt?: string;
   finishedAt?: string;
-  /** Why the disk failed or was skipped. */
+  /** The reason the disk failed or was skipped. */
   error?: RecordedError;
 }
 
@@ -46,7 +46,7 @@ export interface DiskResult {
 export interface RunConsistency {
   requested: ConsistencyLevel;
   applied: ConsistencyLevel;
-  /** Why `applied` differs from `requested`. */
+  /** The reason `applied` differs from `requested`. */
   reason?: string;
 }
 
@@ -106,7 +106,7 @@ export function isWaitSatisfied(run: RunRecord, mode: WaitMode): boolean {
   return false;
 }
 
-/** Tells whether a run still holds its disks: running and not yet past its `maxWait`. */
-export function holdsDisks(run: RunRecord): boolean {
+/** Tells whether a run still claims its disks: running and not yet past its `maxWait`. */
+export function claimsDisks(run: RunRecord): boolean {
   return run.status === 'running' && run.waitExceededAt === undefined;
 }

@@ -3,7 +3,7 @@ import type { DiskSelection } from '../config/index.js';
 import { resolveMountpoints, type DiskLookupRoots, type SerialDirectory } from '../disks/index.js';
 import { SelfsnapError } from '../errors/index.js';
 
-/** What a mountpoint selection needs to find its disks. */
+/** Lookups a mountpoint selection needs to find its disks. */
 export interface SelectDisksOptions {
   serialDirectory?: SerialDirectory;
   diskLookupRoots?: Partial<DiskLookupRoots>;
@@ -28,19 +28,19 @@ export async function selectDisks(
         !LOCAL_CATEGORY_PREFIXES.some((prefix) => disk.category.startsWith(prefix)),
     );
   }
-  const wanted = Array.isArray(selection)
+  const requestedIds = Array.isArray(selection)
     ? selection
     : await diskIdsOfMountpoints(disks, selection.mountpoints, options);
 
   const byId = new Map(disks.map((disk) => [disk.diskId, disk]));
-  const missing = wanted.filter((id) => !byId.has(id));
+  const missing = requestedIds.filter((id) => !byId.has(id));
   if (missing.length > 0) {
     throw new SelfsnapError(
       'DISK_NOT_FOUND',
       `disks ${missing.join(', ')} are not attached to this instance`,
     );
   }
-  return [...new Set(wanted)].map((id) => byId.get(id) as Disk);
+  return [...new Set(requestedIds)].map((id) => byId.get(id) as Disk);
 }
 
 async function diskIdsOfMountpoints(

@@ -5,7 +5,7 @@ import { forbiddenError } from './disk-outcome.js';
 import { DEFAULT_POLL_INTERVALS, type RunContext } from './run-context.js';
 import type { DiskResult, RunRecord } from './run-record.js';
 
-/** How waiting ended: every snapshot finished, `maxWait` passed, or the daemon is stopping. */
+/** The end of a wait: every snapshot finished, `maxWait` passed (parked), or the daemon is stopping. */
 export type WaitOutcome = 'finished' | 'parked' | 'stopped';
 
 // A snapshot id missing from this many listings in a row is treated as gone (deleted outside).

@@ -40,7 +40,7 @@ describe('EcsClient listings and groups', () => {
     expect(harness.emulator.control.requests({ action: 'DescribeSnapshots' })).toHaveLength(0);
   });
 
-  it('creates a snapshot group, lists its members and tags them', async () => {
+  it('creates, lists and tags a snapshot group when given two disks', async () => {
     harness = await EngineHarness.start();
     const { instanceId } = harness.identity;
 

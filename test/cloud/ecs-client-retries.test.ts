@@ -55,7 +55,7 @@ describe('EcsClient retries', () => {
     expect(snapshotsOfDisk(harness).map((snapshot) => snapshot.snapshotId)).toEqual([snapshotId]);
   });
 
-  it('returns the committed snapshot when the first answer was lost', async () => {
+  it('returns the committed snapshot when the first response was lost', async () => {
     harness = await EngineHarness.start();
     harness.emulator.control.dropResponses({ action: 'CreateSnapshot', count: 1 });
 
@@ -106,7 +106,7 @@ describe('EcsClient retries', () => {
     expect(retry?.retryInMs).toBeLessThanOrEqual(60_000 + 15_000);
   });
 
-  it('gives up with ECS_THROTTLED after the allowed flow-control waits', async () => {
+  it('fails with ECS_THROTTLED when every window throttles', async () => {
     harness = await EngineHarness.start({
       scenario: { clock: { speed: 60 }, settings: { flowControlPerMinute: { DescribeDisks: 0 } } },
       clock: followEmulatorClock,

@@ -34,11 +34,11 @@ describe('retryKindOf', () => {
     { code: 'InvalidDiskId.NotFound', status: 404, kind: undefined },
     { code: 'QuotaExceed.Snapshot', status: 403, kind: undefined },
     { code: 'IdempotentParameterMismatch', status: 403, kind: undefined },
-  ])('sorts $code as $kind', ({ code, status, kind }) => {
+  ])('sorts the failure as $kind when the code is $code', ({ code, status, kind }) => {
     expect(retryKindOf(toEcsError('CreateSnapshot', sdkError(code, status)))).toBe(kind);
   });
 
-  it('treats a failure without an answer as transient', () => {
+  it('sorts a failure as transient when no response came', () => {
     const error = toEcsError('CreateSnapshot', new Error('socket hang up'));
 
     expect(retryKindOf(error)).toBe('transient');
@@ -56,7 +56,7 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs('throttled', 1, policy, now, NO_JITTER)).toBe(55_000);
   });
 
-  it('adds at most the throttle jitter after the minute boundary', () => {
+  it('adds at most the jitter when throttled near a boundary', () => {
     const now = Date.UTC(2026, 11, 4, 10, 2, 59, 500);
 
     const delay = retryDelayMs('throttled', 1, policy, now, ALMOST_FULL_JITTER) as number;
@@ -70,7 +70,7 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs('throttled', policy.throttledRetries + 1, policy, 0)).toBeUndefined();
   });
 
-  it('doubles the transient backoff up to the ceiling', () => {
+  it('doubles the backoff up to the ceiling when failures repeat', () => {
     const delays = [1, 2, 3, 4, 5].map((retry) =>
       retryDelayMs('transient', retry, policy, 0, UPPER_BOUND),
     );
@@ -79,17 +79,17 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs('transient', policy.transientAttempts, policy, 0)).toBeUndefined();
   });
 
-  it('keeps a jittered delay within half the ceiling and the ceiling', () => {
+  it('keeps the delay within half the ceiling and the ceiling when jittered', () => {
     expect(retryDelayMs('transient', 3, policy, 0, NO_JITTER)).toBe(2000);
     expect(retryDelayMs('transient', 3, policy, 0, UPPER_BOUND)).toBe(4000);
   });
 
-  it('retries an expired credential set exactly once and at once', () => {
+  it('retries once without delay when the token expired', () => {
     expect(retryDelayMs('credentials-expired', 1, policy, 0)).toBe(0);
     expect(retryDelayMs('credentials-expired', 2, policy, 0)).toBeUndefined();
   });
 
-  it('grows the IdempotentProcessing wait by half each time', () => {
+  it('grows the wait by half when IdempotentProcessing repeats', () => {
     const delays = [1, 2, 3].map((retry) =>
       retryDelayMs('processing', retry, policy, 0, UPPER_BOUND),
     );

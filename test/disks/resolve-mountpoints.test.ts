@@ -213,7 +213,7 @@ describe('resolveMountpoints', () => {
     expect((error as SelfsnapError).message).toMatch(/no disk is guessed/);
   });
 
-  it('rejects a serial that DescribeDisks and the metadata service map to different disks', async () => {
+  it('rejects the mountpoint when the API and metadata disagree', async () => {
     await system.device({ name: 'vdb', majorMinor: '253:16', serial: DATA.serialNumber });
     await system.mounts([{ mountPoint: '/data', majorMinor: '253:16', source: '/dev/vdb' }]);
 
@@ -227,7 +227,7 @@ describe('resolveMountpoints', () => {
     );
   });
 
-  it('rejects a serial that two cloud disks share', async () => {
+  it('rejects the mountpoint when two disks share a serial', async () => {
     const twin = cloudDisk('d-bp1twin000000000006', { serialNumber: DATA.serialNumber });
     await system.device({ name: 'vdb', majorMinor: '253:16', serial: DATA.serialNumber });
     await system.mounts([{ mountPoint: '/data', majorMinor: '253:16', source: '/dev/vdb' }]);
@@ -241,7 +241,7 @@ describe('resolveMountpoints', () => {
     expect((error as SelfsnapError).message).toContain('matches several disks');
   });
 
-  it('rejects a disk the metadata service knows but DescribeDisks does not list as attached', async () => {
+  it('rejects the mountpoint when its disk is not attached', async () => {
     await system.device({ name: 'vdf', majorMinor: '253:80', serial: 'bp1detached000000007' });
     await system.mounts([{ mountPoint: '/old', majorMinor: '253:80', source: '/dev/vdf' }]);
 

@@ -91,7 +91,7 @@ export class DaemonProcess {
     return callDaemon<{ ready: boolean }>(this.socketPath, 'GET', '/v1/status');
   }
 
-  /** Starts a run without waiting; the answer is lost when the daemon dies first. */
+  /** Starts a run without waiting; the response is lost when the daemon dies first. */
   async trigger(policy: string): Promise<void> {
     await callDaemon(this.socketPath, 'POST', '/v1/runs', { body: { policy, wait: 'none' } }).catch(
       () => undefined,

@@ -17,7 +17,7 @@ describe('run of a mountpoint policy', () => {
       scenario: { settings: { snapshotDuration: '300ms' } },
     });
     system = await FakeSystem.create();
-    // /srv/db is an LVM volume over both data disks; the system disk holds /.
+    // /srv/db is an LVM volume over both data disks, and / is on the system disk.
     await system.device({ name: 'vda', majorMinor: '253:0', serial: 'bp1selfsnap0sys00001' });
     await system.device({ name: 'vdb', majorMinor: '253:16', serial: 'bp1selfsnap0dat00001' });
     await system.device({
@@ -40,7 +40,7 @@ describe('run of a mountpoint policy', () => {
     });
   }
 
-  it('snapshots exactly the disks under the mountpoint', async () => {
+  it('snapshots exactly its disks when the mountpoint is an LVM volume', async () => {
     const manager = await start(['/srv/db']);
 
     const started = await manager.trigger({ policy: 'db', trigger: 'manual' });

@@ -55,7 +55,7 @@ describe('RunManager flow', () => {
     expect(harness.emulator.control.requests({ action: 'CreateSnapshot' })).toHaveLength(3);
   });
 
-  it('starts a new run for the same disks once the earlier run has finished', async () => {
+  it('starts a new run for the same disks when the earlier one finished', async () => {
     harness = await EngineHarness.start({
       policies: POLICIES,
       scenario: { settings: { snapshotDuration: '200ms' } },
@@ -70,7 +70,7 @@ describe('RunManager flow', () => {
     expect(second.disks).toHaveLength(2);
   });
 
-  it('calls quiesce before the creates, release once they are accepted and prune per good disk', async () => {
+  it('calls quiesce, release and prune at their points when a policy freezes', async () => {
     harness = await EngineHarness.start({
       policies: POLICIES,
       scenario: { settings: { snapshotDuration: '300ms' } },
@@ -150,7 +150,7 @@ describe('RunManager flow', () => {
     });
   });
 
-  it('records a planning failure as a failed run without creating anything', async () => {
+  it('fails the run without creating anything when DescribeDisks is denied', async () => {
     harness = await EngineHarness.start({
       policies: POLICIES,
       scenario: { settings: { allowedActions: ['CreateSnapshot'] } },

@@ -137,7 +137,7 @@ describe('run outcomes', () => {
     expect(diskOf(run, SYSTEM)?.error).toMatchObject({ code: 'SNAPSHOT_FAILED' });
   });
 
-  it('makes exactly one snapshot per disk when a create answer is lost after commit', async () => {
+  it('makes one snapshot per disk when a create response is lost', async () => {
     harness = await EngineHarness.start({ scenario: FAST });
     harness.emulator.control.dropResponses({ action: 'CreateSnapshot', count: 2 });
 
@@ -158,7 +158,7 @@ describe('run outcomes', () => {
     }
   });
 
-  it('adopts the snapshot made before when a create gives up without an answer', async () => {
+  it('adopts the snapshot made before when a create gets no response', async () => {
     // With a single attempt allowed, the dropped create is never repeated; only the tag lookup
     // can find what it made.
     harness = await EngineHarness.start({ scenario: FAST, retry: { transientAttempts: 1 } });

@@ -124,7 +124,7 @@ describe('run with group consistency', () => {
     expect(consistencyTags(active)).toEqual(['crash', 'crash', 'crash']);
   });
 
-  it('makes one group when the create answer is lost after commit', async () => {
+  it('makes one group when the create response is lost', async () => {
     const run = await runGrouped({
       settings: FAST,
       faults: { drops: [{ action: 'CreateSnapshotGroup' }] },

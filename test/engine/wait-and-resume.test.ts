@@ -8,7 +8,7 @@ import { EngineHarness } from './engine-harness.js';
 
 const DATA_1 = 'd-bp1selfsnap0dat00001';
 
-/** A clock running `speed` times faster than real time, for the run's own waiting. */
+/** Creates a clock that runs `speed` times faster than real time, for the run's own waiting. */
 function fastClock(speed: number): Clock {
   const origin = Date.now();
   return {
@@ -50,9 +50,9 @@ describe('waiting, stopping and resuming runs', () => {
       .length;
   }
 
-  it('parks a run past maxWait and finishes it on a later check', async () => {
-    // 10 emulated minutes of snapshotting, skipped over later with the emulator's clock; the run
-    // itself sees minutes pass 60 times faster, so its one-minute maxWait ends after a second.
+  it('parks the run and finishes it later when maxWait passes', async () => {
+    // The snapshots take 10 emulated minutes, which the test skips later with the emulator's clock.
+    // The run's own clock runs 60 times faster, so its one-minute maxWait ends after a second.
     harness = await EngineHarness.start({
       policies: { slow: { disks: 'all', maxWait: '1m' } },
       scenario: { settings: { snapshotDuration: '10m' } },
@@ -153,7 +153,7 @@ describe('waiting, stopping and resuming runs', () => {
     });
   });
 
-  it('sends no new create after a stop and resumes the disk with its ClientToken', async () => {
+  it('resumes an unsent disk with its ClientToken when stopped in a backoff', async () => {
     harness = await EngineHarness.start({
       scenario: { settings: { snapshotDuration: '500ms' } },
       retry: { baseDelayMs: 3000, maxDelayMs: 3000 },

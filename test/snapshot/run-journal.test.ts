@@ -49,7 +49,7 @@ describe('RunJournal', () => {
     expect(JSON.parse(stored.at(-1) as string)).toEqual(run);
   });
 
-  it('resolves each write only once the state it was called with is stored', async () => {
+  it('resolves a queued write once its state is stored when calls overlap', async () => {
     const stored: RunRecord[] = [];
     const journal = new RunJournal(async (run) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -74,7 +74,7 @@ describe('RunJournal', () => {
     expect(stored).toHaveLength(2);
   });
 
-  it('goes on writing after a failed write', async () => {
+  it('writes again when an earlier write failed', async () => {
     let calls = 0;
     const journal = new RunJournal(async () => {
       calls++;

@@ -26,7 +26,7 @@ describe('selectDisks', () => {
     expect(chosen.map((disk) => disk.diskId)).toEqual([DATA.diskId, SYSTEM.diskId]);
   });
 
-  it('rejects ids that are not attached to the instance', async () => {
+  it('rejects the selection when an id is not attached', async () => {
     const error = await selectDisks(DISKS, [DATA.diskId, 'd-bp1gone000000000009']).catch(
       (caught: unknown) => caught as SelfsnapError,
     );
@@ -40,7 +40,7 @@ describe('selectDisks', () => {
 });
 
 describe('groupIneligibility', () => {
-  it('accepts ESSD-family disks in one zone', () => {
+  it('accepts the disks when all are ESSD-family in one zone', () => {
     const disks = [
       cloudDisk('d-1a', { category: 'cloud_auto' }),
       cloudDisk('d-1b', { category: 'cloud_essd_entry' }),
