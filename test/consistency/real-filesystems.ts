@@ -81,19 +81,26 @@ export class LoopMounts {
 }
 
 async function unmount(mountpoint: string): Promise<string | undefined> {
-  let last = '';
   // A loop device detaches a moment after the unmount of the filesystem inside it, and a write
   // probe may still be finishing, so the outer unmount can be busy for a short while.
-  for (let attempt = 0; attempt < 40; attempt += 1) {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
     try {
       await run('umount', [mountpoint]);
       return undefined;
-    } catch (error) {
-      last = (error as Error).message;
+    } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  return last;
+  // A mount namespace created elsewhere while the mount existed (systemd-nspawn, unshare -m) keeps
+  // a copy of it, which keeps the filesystem and its loop device alive. A lazy unmount still
+  // removes it from this namespace, and the loop device detaches once that copy goes.
+  try {
+    await run('umount', ['--lazy', mountpoint]);
+    console.warn(`${mountpoint} was busy, so it was unmounted lazily`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** Removes a test's temp folder once nothing is mounted inside it. */
