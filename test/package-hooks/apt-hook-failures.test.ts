@@ -59,7 +59,7 @@ describe('apt hook when no restore point can be made', () => {
         `apt-get install -y /tmp/${PACKAGE}_1.0.deb`,
       );
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('1.0');
       expect(result.stderr).toContain(
         'selfsnap: WARNING: no restore point before this apt transaction: run ',
@@ -79,7 +79,7 @@ describe('apt hook when no restore point can be made', () => {
         `apt-get install -y /tmp/${PACKAGE}_1.1.deb`,
       );
 
-      expect(result.code).toBe(100);
+      expect(result.code, result.stderr).toBe(100);
       expect(installed).toBe('1.0');
       expect(result.stderr).toContain(
         'selfsnap: ERROR: no restore point before this apt transaction',
@@ -101,7 +101,7 @@ describe('apt hook when no restore point can be made', () => {
         `apt-get install -y /tmp/${PACKAGE}_1.1.deb`,
       );
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('1.1');
       expect(result.stderr).toContain(
         'selfsnap: WARNING: no restore point before this apt transaction: cannot reach the selfsnap daemon',
@@ -122,7 +122,7 @@ describe('apt hook when no restore point can be made', () => {
         `apt-get remove -y ${PACKAGE}`,
       );
 
-      expect(result.code).toBe(100);
+      expect(result.code, result.stderr).toBe(100);
       expect(installed).toBe('1.1');
       expect(result.stderr).toContain('cannot reach the selfsnap daemon');
       expect(result.stderr).toContain('Failing closed: the transaction is stopped');
@@ -160,7 +160,7 @@ describe('apt hook when no restore point can be made', () => {
         `SELFSNAP_HOOK_SKIP=1 apt-get remove -y ${PACKAGE}`,
       );
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('');
       expect(result.stderr).toContain('SELFSNAP_HOOK_SKIP is set: no restore point');
       expect(outcome).toMatchObject({ result: 'skipped' });
@@ -178,7 +178,7 @@ describe('apt hook when no restore point can be made', () => {
           'mv /root/selfsnap /usr/local/bin/selfsnap; exit $status',
       );
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('1.0');
       expect(result.stderr).toContain(
         'selfsnap: WARNING: the selfsnap command is not installed; no restore point',

@@ -52,7 +52,7 @@ async function aptGet(
 
 function expectSucceeded(result: ChrootResult): void {
   expect(result.stderr).not.toMatch(/^E: /m);
-  expect(result.code).toBe(0);
+  expect(result.code, result.stderr).toBe(0);
 }
 
 describe('apt hook in a Debian chroot', () => {

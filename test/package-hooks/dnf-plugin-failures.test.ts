@@ -63,7 +63,7 @@ describe('dnf plugin when no restore point can be made', () => {
         (sandbox as DnfSandbox).rpm('1.0'),
       ]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('1.0-1');
       expect(result.stderr).toContain(
         'selfsnap: WARNING: no restore point before this dnf transaction',
@@ -84,7 +84,7 @@ describe('dnf plugin when no restore point can be made', () => {
         (sandbox as DnfSandbox).rpm('1.1'),
       ]);
 
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(installed).toBe('1.0-1');
       expect(result.stderr).toContain(
         'selfsnap: ERROR: no restore point before this dnf transaction',
@@ -105,7 +105,7 @@ describe('dnf plugin when no restore point can be made', () => {
         (sandbox as DnfSandbox).rpm('1.1'),
       ]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(installed).toBe('1.1-1');
       expect(result.stderr).toContain(
         'selfsnap: WARNING: no restore point before this dnf transaction: cannot reach the selfsnap daemon',
@@ -123,7 +123,7 @@ describe('dnf plugin when no restore point can be made', () => {
     async () => {
       const { result, installed, outcome } = await dnf({ failClosed: true }, ['remove', PACKAGE]);
 
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(installed).toBe('1.1-1');
       expect(result.stderr).toContain('cannot reach the selfsnap daemon');
       expect(result.stderr).toContain('Failing closed: the transaction is stopped');

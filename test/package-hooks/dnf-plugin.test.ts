@@ -65,7 +65,7 @@ describe('dnf plugin in real dnf transactions', () => {
       const active = system as DnfSystem;
       const { result, runs } = await dnf(active, ['install', active.sandbox.rpm('1.0')]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(await active.sandbox.installedVersion()).toBe('1.0-1');
       expect(runs).toHaveLength(1);
       expect(runs[0]?.reason).toMatch(/^dnf pre [0-9a-f]{12}: install selfsnap-probe 1\.0-1$/);
@@ -85,7 +85,7 @@ describe('dnf plugin in real dnf transactions', () => {
       const active = system as DnfSystem;
       const { result, runs } = await dnf(active, ['install', active.sandbox.rpm('1.1')]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(runs.map(summaryOf)).toEqual([`upgrade ${PACKAGE} 1.0-1 -> 1.1-1`]);
     },
     60_000,
@@ -115,7 +115,7 @@ describe('dnf plugin in real dnf transactions', () => {
         { hostPlugins: true },
       );
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout + result.stderr).not.toContain('Traceback');
       expect(runs).toEqual([]);
     },
@@ -128,7 +128,7 @@ describe('dnf plugin in real dnf transactions', () => {
       const active = system as DnfSystem;
       const { result, runs } = await dnf(active, ['--setopt=tsflags=test', 'remove', PACKAGE]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(await active.sandbox.installedVersion()).toBe('1.1-1');
       expect(runs).toEqual([]);
     },
@@ -141,7 +141,7 @@ describe('dnf plugin in real dnf transactions', () => {
       const active = system as DnfSystem;
       const { result, runs } = await dnf(active, ['remove', PACKAGE]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(await active.sandbox.installedVersion()).toBe('');
       expect(runs.map(summaryOf)).toEqual([`remove ${PACKAGE} 1.1-1`]);
     },
@@ -164,7 +164,7 @@ describe('dnf plugin in real dnf transactions', () => {
 
       const { result, runs } = await dnf(active, ['install', active.sandbox.rpm('1.0')]);
 
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const [pre, post] = runs.map((run) => run.reason ?? '').reverse() as [string, string];
       expect(runs).toHaveLength(2);
       const transaction = /^dnf pre ([0-9a-f]{12}): /.exec(pre)?.[1];
@@ -199,7 +199,7 @@ describe('dnf plugin with triggers.hook.minInterval', () => {
 
       const second = await dnf(active, ['install', active.sandbox.rpm('1.1')]);
 
-      expect(second.result.code).toBe(0);
+      expect(second.result.code, second.result.stderr).toBe(0);
       expect(await active.sandbox.installedVersion()).toBe('1.1-1');
       expect(second.runs).toEqual([]);
       expect(second.result.stderr).toContain(`reused run ${first.runs[0]?.id}`);

@@ -109,7 +109,7 @@ describe('selfsnap hooks install and remove', () => {
     const result = await selfsnap(['hooks', 'install', manager, '--root', root]);
 
     expect(result.stderr).toContain(`selfsnap: ${message} ${root}`);
-    expect(result.code).toBe(9);
+    expect(result.code, result.stderr).toBe(9);
   });
 
   it('shows installed hooks and the last outcome in hooks status', async () => {
