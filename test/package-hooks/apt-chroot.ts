@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../..');
+// The node that runs the tests also runs the CLI inside the chroot, bound in at the same path.
+const NODE = process.execPath;
 
 /** The cached Debian bookworm tree that scripts/build-ci-rootfs.sh builds. */
 export const ROOTFS = process.env.SELFSNAP_CI_ROOTFS ?? '/var/cache/selfsnap-ci/rootfs';
@@ -29,8 +31,12 @@ mount -t overlay overlay -o "lowerdir=${ROOTFS},upperdir=$base/upper,workdir=$ba
 mount -t proc proc "$merged/proc"
 mount --rbind /dev "$merged/dev"
 mount -t devpts -o newinstance devpts "$merged/dev/pts"
-for path in /usr/bin/node "${REPO}"; do
-  if [ -d "$path" ]; then mkdir -p "$merged$path"; else touch "$merged$path"; fi
+for path in "${NODE}" "${REPO}"; do
+  if [ -d "$path" ]; then
+    mkdir -p "$merged$path"
+  else
+    mkdir -p "$(dirname "$merged$path")" && touch "$merged$path"
+  fi
   mount --bind -o ro "$path" "$merged$path"
 done
 mkdir -p "$merged/run/selfsnap"
@@ -39,7 +45,7 @@ exec chroot "$merged" "$@"
 `;
 
 /**
- * A throwaway Debian system: the cached rootfs under an overlay, with the host's node, this
+ * A throwaway Debian system: the cached rootfs under an overlay, with the test's node, this
  * repository (read-only, at the same path) and the daemon's socket folder at /run/selfsnap. Files
  * written with `writeFile` land in the overlay's upper layer; the rootfs itself never changes.
  */
@@ -64,7 +70,7 @@ export class AptChroot {
     const chroot = new AptChroot(base, socketDir);
     await chroot.writeFile(
       '/usr/local/bin/selfsnap',
-      `#!/bin/sh\nexec /usr/bin/node ${join(REPO, 'dist/cli.js')} "$@"\n`,
+      `#!/bin/sh\nexec ${NODE} ${join(REPO, 'dist/cli.js')} "$@"\n`,
       0o755,
     );
     return chroot;
