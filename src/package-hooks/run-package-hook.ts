@@ -78,7 +78,7 @@ async function describeTransaction(
   const transaction = request.transaction ?? randomBytes(6).toString('hex');
   if (request.manager === 'apt') {
     const pending = { transaction, summary, startedAt: new Date().toISOString() };
-    // The post hook still works without it, so a read-only state folder is no reason to stop.
+    // Without this file the post hook makes no snapshot, which is no reason to stop the upgrade.
     await savePendingTransaction(settings.stateDir, 'apt', pending).catch(() => undefined);
   }
   return { transaction, summary };
