@@ -121,14 +121,7 @@ async function diskIdOfSerial(
     throw unresolved(mountpoint, `serial ${serial} of ${device} matches several disks (${ids})`);
   }
 
-  let fromMetadata: string | undefined;
-  let metadataError: string | undefined;
-  try {
-    fromMetadata = await options.directory?.diskIdOf(serial);
-  } catch (error) {
-    metadataError = toSelfsnapError(error).message;
-  }
-
+  const { diskId: fromMetadata, error: metadataError } = await askDirectory(serial, options);
   const fromApi = listed[0]?.diskId;
   if (fromApi !== undefined && fromMetadata !== undefined && fromApi !== fromMetadata) {
     throw unresolved(
@@ -151,6 +144,18 @@ async function diskIdOfSerial(
     );
   }
   return diskId;
+}
+
+/** Asks the metadata service for a serial's disk id; a failed lookup is returned, not thrown. */
+async function askDirectory(
+  serial: string,
+  options: ResolveOptions,
+): Promise<{ diskId?: string; error?: string }> {
+  try {
+    return { diskId: await options.directory?.diskIdOf(serial) };
+  } catch (error) {
+    return { error: toSelfsnapError(error).message };
+  }
 }
 
 async function readMountinfo(path: string): Promise<string> {

@@ -4,14 +4,14 @@ import type { PolicyConfig, SelfsnapConfig, WaitMode } from '../config/index.js'
 import { SelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { StateStore } from '../state/index.js';
+import { admitDisks, createRunRecord } from './admit-disks.js';
 import { executeRun, finishRun } from './execute-run.js';
 import { crashPoint, type JournalStep } from './journal-step.js';
 import { applyPlan, selectRunDisks } from './plan-run.js';
 import { recordError } from './record-error.js';
 import type { RunContext } from './run-context.js';
 import { RunJournal } from './run-journal.js';
-import { claimsDisks, isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
-import { buildSnapshotName, createRunId } from './snapshot-naming.js';
+import { isWaitSatisfied, type RunRecord, type Trigger } from './run-record.js';
 
 /** A request to start a run. */
 export interface TriggerRequest {
@@ -38,8 +38,6 @@ export type RunManagerContext = Omit<RunContext, 'journal' | 'signal'>;
 // Run records kept in memory for the socket; the state folder keeps more.
 const MEMORY_HISTORY_LIMIT = 200;
 const DEFAULT_RECHECK_INTERVAL_MS = 15 * 60_000;
-// Disk states in which a run is still snapshotting the disk.
-const ACTIVE_DISK_STATES = new Set(['pending', 'creating', 'progressing']);
 
 /**
  * Starts runs, journals them, and lets callers wait for a run to reach a wait mode. A disk is
@@ -157,7 +155,7 @@ export class RunManager {
     if (this.stopping.signal.aborted) {
       throw new SelfsnapError('NOT_READY', 'the daemon is stopping and starts no new runs');
     }
-    const run = this.newRun(request);
+    const run = createRunRecord(request, this.context.identity.instanceId);
     let disks: Disk[];
     try {
       disks = await selectRunDisks(run.instanceId, policy, this.runContext());
@@ -169,57 +167,18 @@ export class RunManager {
       return run;
     }
 
-    const holders = this.diskHolders();
-    const busy = disks.filter((disk) => holders.has(disk.diskId));
-    const holder = busy[0] === undefined ? undefined : holders.get(busy[0].diskId);
-    if (holder !== undefined && busy.length === disks.length) {
-      this.logger.info({ runId: holder.id, policy: request.policy }, 'joining run in flight');
-      return holder;
+    const admission = admitDisks(disks, this.runs.values());
+    if (admission.joinRun !== undefined) {
+      const runId = admission.joinRun.id;
+      this.logger.info({ runId, policy: request.policy }, 'joining run in flight');
+      return admission.joinRun;
     }
-    applyPlan(
-      run,
-      disks.filter((disk) => !holders.has(disk.diskId)),
-      policy,
-      this.context,
-    );
-    if (busy.length > 0) {
-      run.joined = busy.map((disk) => ({
-        diskId: disk.diskId,
-        runId: (holders.get(disk.diskId) as RunRecord).id,
-      }));
-    }
+    applyPlan(run, admission.free, policy, this.context);
+    if (admission.joined.length > 0) run.joined = admission.joined;
     await this.journal(run, 'run-planned');
     this.logger.info({ runId: run.id, policy: run.policy, trigger: run.trigger }, 'run started');
     this.start(run);
     return run;
-  }
-
-  private newRun(request: TriggerRequest): RunRecord {
-    const startedAt = new Date();
-    return {
-      id: createRunId(request.policy, startedAt),
-      policy: request.policy,
-      trigger: request.trigger,
-      reason: request.reason,
-      instanceId: this.context.identity.instanceId,
-      snapshotName: buildSnapshotName(request.policy, startedAt),
-      phase: 'planning',
-      status: 'running',
-      startedAt: startedAt.toISOString(),
-      disks: [],
-    };
-  }
-
-  /** Maps each disk a run in flight is still snapshotting to that run. */
-  private diskHolders(): Map<string, RunRecord> {
-    const holders = new Map<string, RunRecord>();
-    for (const run of this.runs.values()) {
-      if (!claimsDisks(run)) continue;
-      for (const disk of run.disks) {
-        if (ACTIVE_DISK_STATES.has(disk.status)) holders.set(disk.diskId, run);
-      }
-    }
-    return holders;
   }
 
   private requirePolicy(name: string): PolicyConfig {
