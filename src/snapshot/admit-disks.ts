@@ -2,7 +2,7 @@ import type { Disk } from '../cloud/index.js';
 import { claimsDisks, type JoinedDisk, type RunRecord, type Trigger } from './run-record.js';
 import { buildSnapshotName, createRunId } from './snapshot-naming.js';
 
-/** How a trigger's disks split between runs in flight and a new run. */
+/** The split of a trigger's disks between runs in flight and a new run. */
 export interface DiskAdmission {
   /** The run in flight to join, when it already covers every disk. */
   joinRun?: RunRecord;
