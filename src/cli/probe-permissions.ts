@@ -32,22 +32,8 @@ export async function probePermissions(
   identity: InstanceIdentity,
   includeDelete: boolean,
 ): Promise<CheckResult[]> {
-  const region = { RegionId: identity.regionId };
-  const probes: Probe[] = [
-    {
-      action: 'DescribeDisks',
-      query: { ...region, InstanceId: identity.instanceId, DryRun: true },
-      allowedCodes: ['DryRunOperation'],
-      method: 'DryRun',
-    },
-    {
-      action: 'DescribeSnapshots',
-      query: { ...region, InstanceId: identity.instanceId, DryRun: true },
-      allowedCodes: ['DryRunOperation'],
-      method: 'DryRun',
-    },
-  ];
   const diskId = await firstDiskId(ecs, identity);
+  const probes = buildProbes(identity, diskId, includeDelete);
   const skipped: CheckResult[] = [];
   if (diskId === undefined) {
     skipped.push({
@@ -56,7 +42,31 @@ export async function probePermissions(
       detail: 'not checked: DescribeDisks listed no disk to probe with',
       fix: 'fix the DescribeDisks check first',
     });
-  } else {
+  }
+  return [...(await Promise.all(probes.map((probe) => runProbe(ecs, probe)))), ...skipped];
+}
+
+function buildProbes(
+  identity: InstanceIdentity,
+  diskId: string | undefined,
+  includeDelete: boolean,
+): Probe[] {
+  const listing = { RegionId: identity.regionId, InstanceId: identity.instanceId, DryRun: true };
+  const probes: Probe[] = [
+    {
+      action: 'DescribeDisks',
+      query: listing,
+      allowedCodes: ['DryRunOperation'],
+      method: 'DryRun',
+    },
+    {
+      action: 'DescribeSnapshots',
+      query: listing,
+      allowedCodes: ['DryRunOperation'],
+      method: 'DryRun',
+    },
+  ];
+  if (diskId !== undefined) {
     probes.push({
       action: 'CreateSnapshot',
       query: { DiskId: diskId, SnapshotName: PROBE_SNAPSHOT_NAME },
@@ -72,7 +82,7 @@ export async function probePermissions(
       method: 'unknown id',
     });
   }
-  return [...(await Promise.all(probes.map((probe) => runProbe(ecs, probe)))), ...skipped];
+  return probes;
 }
 
 async function runProbe(ecs: EcsClient, probe: Probe): Promise<CheckResult> {

@@ -20,36 +20,66 @@ export interface CheckResult {
  * failed config, metadata or credentials check stops the rest, which depend on it.
  */
 export async function runChecks(configPath: string): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  let config: SelfsnapConfig;
-  try {
-    config = await loadConfig(configPath);
-    const count = Object.keys(config.policies).length;
-    results.push(
-      pass('config', `${configPath}: valid, ${count} ${count === 1 ? 'policy' : 'policies'}`),
-    );
-  } catch (error) {
-    const fix = 'correct the key named above; config/config.yaml documents every key';
-    return [...results, fail('config', error, fix)];
-  }
+  const config = await checkConfig(configPath);
+  if (!config.ok) return [config.result];
 
   const metadata = new MetadataClient({
-    endpoint: config.metadata.endpoint,
-    tokenTtlSeconds: config.metadata.tokenTtlSeconds,
-    allowTokenless: config.metadata.allowTokenless,
-    timeoutMs: config.metadata.timeout,
-    retries: config.metadata.retries,
+    endpoint: config.value.metadata.endpoint,
+    tokenTtlSeconds: config.value.metadata.tokenTtlSeconds,
+    allowTokenless: config.value.metadata.allowTokenless,
+    timeoutMs: config.value.metadata.timeout,
+    retries: config.value.metadata.retries,
   });
-  let identity: InstanceIdentity;
+  const identity = await checkMetadata(metadata, config.value);
+  if (!identity.ok) return [config.result, identity.result];
+
+  const ecs = await checkCredentials(metadata, config.value, identity.value);
+  if (!ecs.ok) return [config.result, identity.result, ecs.result];
+
+  return [
+    config.result,
+    identity.result,
+    ecs.result,
+    ...(await probePermissions(ecs.value, identity.value, needsDelete(config.value))),
+    ...(await checkPolicyDisks(ecs.value, identity.value, config.value)),
+  ];
+}
+
+/** A check's result, plus the value later checks build on when it passed. */
+type Step<T> = { ok: true; value: T; result: CheckResult } | { ok: false; result: CheckResult };
+
+async function checkConfig(configPath: string): Promise<Step<SelfsnapConfig>> {
   try {
-    identity = await discoverIdentity(metadata);
+    const config = await loadConfig(configPath);
+    const count = Object.keys(config.policies).length;
+    const detail = `${configPath}: valid, ${count} ${count === 1 ? 'policy' : 'policies'}`;
+    return { ok: true, value: config, result: pass('config', detail) };
+  } catch (error) {
+    const fix = 'correct the key named above; config/config.yaml documents every key';
+    return { ok: false, result: fail('config', error, fix) };
+  }
+}
+
+async function checkMetadata(
+  metadata: MetadataClient,
+  config: SelfsnapConfig,
+): Promise<Step<InstanceIdentity>> {
+  try {
+    const identity = await discoverIdentity(metadata);
     const { instanceId, regionId, zoneId } = identity;
-    results.push(pass('metadata', `instance ${instanceId}, region ${regionId}, zone ${zoneId}`));
+    const detail = `instance ${instanceId}, region ${regionId}, zone ${zoneId}`;
+    return { ok: true, value: identity, result: pass('metadata', detail) };
   } catch (error) {
     const fix = `make the metadata service reachable at ${config.metadata.endpoint} in token mode (run on the ECS instance; allow 100.100.100.200 in the firewall)`;
-    return [...results, fail('metadata', error, fix)];
+    return { ok: false, result: fail('metadata', error, fix) };
   }
+}
 
+async function checkCredentials(
+  metadata: MetadataClient,
+  config: SelfsnapConfig,
+  identity: InstanceIdentity,
+): Promise<Step<EcsClient>> {
   const credentials = createRamRoleCredentials(
     {
       metadataEndpoint: config.metadata.endpoint,
@@ -60,14 +90,12 @@ export async function runChecks(configPath: string): Promise<CheckResult[]> {
   );
   try {
     await credentials.credential.getCredential();
-    const expiration = credentials.health().expiration ?? 'unknown';
-    results.push(pass('credentials', `RAM role credentials obtained, expire ${expiration}`));
   } catch (error) {
     const fix =
       'attach a RAM role to the instance (ECS console: Instance > Attach/Detach RAM Role)';
-    return [...results, fail('credentials', error, fix)];
+    return { ok: false, result: fail('credentials', error, fix) };
   }
-
+  const expiration = credentials.health().expiration ?? 'unknown';
   const ecs = new EcsClient({
     regionId: identity.regionId,
     endpoint: config.ecs.endpoint,
@@ -75,9 +103,8 @@ export async function runChecks(configPath: string): Promise<CheckResult[]> {
     timeoutMs: config.ecs.timeout,
     credentials,
   });
-  results.push(...(await probePermissions(ecs, identity, needsDelete(config))));
-  results.push(...(await checkPolicyDisks(ecs, identity, config)));
-  return results;
+  const detail = `RAM role credentials obtained, expire ${expiration}`;
+  return { ok: true, value: ecs, result: pass('credentials', detail) };
 }
 
 async function checkPolicyDisks(

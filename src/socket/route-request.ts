@@ -59,14 +59,18 @@ export async function routeRequest(
   }
   if (path === '/metrics') {
     requireMethod(method, ['GET']);
-    const metrics = await api.renderMetrics();
-    response.writeHead(200, {
-      'content-type': metrics.contentType,
-      'content-length': Buffer.byteLength(metrics.body),
-    });
-    return void response.end(metrics.body);
+    return sendMetrics(api, response);
   }
   throw new SelfsnapError('NOT_FOUND', `no such endpoint: ${method} ${path}`);
+}
+
+async function sendMetrics(api: SocketApi, response: ServerResponse): Promise<void> {
+  const metrics = await api.renderMetrics();
+  response.writeHead(200, {
+    'content-type': metrics.contentType,
+    'content-length': Buffer.byteLength(metrics.body),
+  });
+  response.end(metrics.body);
 }
 
 async function triggerRun(
