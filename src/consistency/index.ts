@@ -11,3 +11,12 @@ export type { FreezeOptions, FreezeWindow, FrozenFilesystems } from './freeze-fi
 export { resolveWatchdogCommand } from './watchdog-process.js';
 export type { WatchdogCommandLine } from './watchdog-process.js';
 export { runThawWatchdog } from './thaw-watchdog.js';
+export { quiesce } from './quiesce.js';
+export type {
+  Consistency,
+  HooksConfig,
+  QuiesceOptions,
+  QuiesceSession,
+  ReleaseResult,
+} from './quiesce.js';
+export { QuiesceRegistry } from './quiesce-registry.js';

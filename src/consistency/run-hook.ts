@@ -112,51 +112,65 @@ export function buildHookEnv(
 type HookEnding = Omit<HookResult, 'durationMs'>;
 
 function waitForHook(child: ChildProcess, options: RunHookOptions): Promise<HookEnding> {
-  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  let timedOut = false;
-  let aborted = false;
-  let killTimer: NodeJS.Timeout | undefined;
-
-  const stop = () => {
-    signalGroup(child, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), grace);
-  };
-  const timeoutTimer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, options.timeoutMs);
-  const onAbort = () => {
-    aborted = true;
-    stop();
-  };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-
+  const stopper = new HookStopper(child, options);
   return new Promise<HookEnding>((resolve, reject) => {
-    const cleanUp = () => {
-      clearTimeout(timeoutTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      // A stopped hook's group still gets its SIGKILL: a child may ignore SIGTERM and outlive it.
-      if (!timedOut && !aborted) clearTimeout(killTimer);
-      else killTimer?.unref();
-    };
     child.once('error', (error) => {
-      cleanUp();
+      stopper.disarm();
       const message = `hook ${options.path} did not start: ${error.message}`;
       reject(new SelfsnapError('HOOK_FAILED', message, { cause: error }));
     });
     child.once('exit', (exitCode, signal) => {
-      cleanUp();
+      stopper.disarm();
       const drain = setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();
       }, OUTPUT_DRAIN_MS);
       child.once('close', () => {
         clearTimeout(drain);
-        resolve({ exitCode, signal, timedOut, aborted });
+        resolve({ exitCode, signal, timedOut: stopper.timedOut, aborted: stopper.aborted });
       });
     });
   });
+}
+
+/** Stops a hook's process group at its timeout or on abort: SIGTERM, then SIGKILL after grace. */
+class HookStopper {
+  timedOut = false;
+  aborted = false;
+  private readonly timeoutTimer: NodeJS.Timeout;
+  private killTimer?: NodeJS.Timeout;
+  private readonly onAbort = () => {
+    this.aborted = true;
+    this.stop();
+  };
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly options: RunHookOptions,
+  ) {
+    this.timeoutTimer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop();
+    }, options.timeoutMs);
+    if (options.signal?.aborted) this.onAbort();
+    else options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Cancels the timeout once the hook has exited. */
+  disarm(): void {
+    clearTimeout(this.timeoutTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    // A stopped hook's group still gets its SIGKILL: a child may ignore SIGTERM and outlive it.
+    if (this.timedOut || this.aborted) this.killTimer?.unref();
+    else clearTimeout(this.killTimer);
+  }
+
+  private stop(): void {
+    if (this.killTimer !== undefined) return;
+    signalGroup(this.child, 'SIGTERM');
+    const grace = this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.killTimer = setTimeout(() => signalGroup(this.child, 'SIGKILL'), grace);
+  }
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
