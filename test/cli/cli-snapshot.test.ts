@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startTestDaemon, type TestDaemon } from '../socket/test-daemon.js';
 import { waitUntil } from '../support/wait.js';
-import { CLI, runCli } from './run-cli.js';
+import { CLI, exitCodeOf, runCli } from './run-cli.js';
 
 const ESC = String.fromCharCode(0x1b);
 
@@ -11,8 +11,7 @@ function runOnTerminal(args: string[]): Promise<{ code: number; output: string }
   const command = [process.execPath, CLI, ...args].map((part) => `'${part}'`).join(' ');
   return new Promise((done) => {
     execFile('script', ['-qec', command, '/dev/null'], { timeout: 60_000 }, (error, stdout) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      done({ code, output: stdout });
+      done({ code: exitCodeOf(error), output: stdout });
     });
   });
 }
@@ -124,7 +123,7 @@ describe('selfsnap snapshot', () => {
   });
 
   it('exits 5 when every disk fails', async () => {
-    // A new trigger joins a run that still holds its disks, so let the earlier runs end first.
+    // A new trigger joins a run that still claims its disks, so let the earlier runs end first.
     await waitUntil(
       async () => {
         const { body } = await getJson<{ inFlight: unknown[] }>(daemon.socketPath, '/v1/status');

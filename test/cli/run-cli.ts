@@ -11,6 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Returns a child's exit code from execFile's error: 0 without one, -1 when it was killed. */
+export function exitCodeOf(error: { code?: unknown } | null): number {
+  if (error === null) return 0;
+  return typeof error.code === 'number' ? error.code : -1;
+}
+
 /** Runs the built CLI with `args` and resolves however it exits. */
 export function runCli(
   args: string[],
@@ -27,8 +33,7 @@ export function runCli(
       [...prefix, CLI, ...args],
       { env: { ...inherited, ...options.env }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        done({ code, stdout, stderr });
+        done({ code: exitCodeOf(error), stdout, stderr });
       },
     );
   });
