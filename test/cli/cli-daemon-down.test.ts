@@ -117,3 +117,29 @@ describe('selfsnap daemon', () => {
     );
   });
 });
+
+describe('CLI with the daemon not ready', () => {
+  let daemon: TestDaemon;
+
+  beforeAll(async () => {
+    daemon = await startTestDaemon({ waitReady: false, scenario: { faults: { imdsHang: true } } });
+  });
+
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  it('exits 8 from status while the instance is not identified', async () => {
+    const result = await runCli(['status', '--socket', daemon.socketPath]);
+
+    expect(result.code).toBe(8);
+    expect(result.stdout).toContain('instance unknown (metadata service not reached yet)');
+  });
+
+  it('exits 8 from snapshot with the reason on stderr', async () => {
+    const result = await runCli(['snapshot', '--socket', daemon.socketPath]);
+
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/^selfsnap: daemon is not ready: .+\n$/);
+  });
+});
