@@ -64,8 +64,13 @@ describeOnSystem(
     }, 30_000);
 
     it('serves the socket when install.sh returns', async () => {
-      const output = await container.run('/src/install.sh');
+      const install = await container.exec(['/src/install.sh'], { timeoutMs: 90_000 });
+      // A daemon that never sends READY=1 makes `systemctl start` time out after
+      // TimeoutStartSec=60s, and the journal shows that timeout.
+      const journal = await container.run('journalctl -u selfsnap -n 10 -o cat --no-pager');
+      expect(install.code, `${install.stdout}${install.stderr}\n${journal}`).toBe(0);
 
+      const output = install.stdout;
       expect(output).toContain('kept /etc/selfsnap/config.yaml');
       expect(output).toContain('started selfsnap.service');
       // Type=notify: `systemctl start` returned only after READY=1, so no wait is needed here.
@@ -77,7 +82,7 @@ describeOnSystem(
       expect(await container.run(`stat -c '%a %U:%G' /run/selfsnap/selfsnap.sock`)).toBe(
         '660 root:selfsnap\n',
       );
-    });
+    }, 100_000);
 
     it('passes systemd-analyze verify when installed', async () => {
       const result = await container.exec([
