@@ -17,6 +17,7 @@ import {
 } from './socket/index.js';
 import { StateStore } from './state/index.js';
 import { findReusableHookRun } from './triggers/index.js';
+import { notifySystemd, type SystemdState } from './systemd/index.js';
 
 // Back-off between identity lookups while the metadata service is unreachable.
 const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
@@ -284,11 +285,21 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     process.stderr.write(`selfsnap: ${(error as Error).message}\n`);
     return 1;
   }
+  await tellSystemd('READY=1', logger);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   logger.info({ signal }, 'stopping');
+  await tellSystemd('STOPPING=1', logger);
   await daemon.stop();
   return 0;
+}
+
+/** Reports a state change to systemd under `Type=notify`; a failed report is logged, not fatal. */
+async function tellSystemd(state: SystemdState, logger: Logger): Promise<void> {
+  const result = await notifySystemd(state);
+  if (result.status === 'failed') {
+    logger.warn({ state, reason: result.reason }, 'systemd notification failed');
+  }
 }
