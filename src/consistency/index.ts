@@ -20,3 +20,5 @@ export type {
   ReleaseResult,
 } from './quiesce.js';
 export { QuiesceRegistry } from './quiesce-registry.js';
+export { createConsistencyHooks, selfsnapPaths } from './consistency-run-hooks.js';
+export type { ConsistencyHooksOptions } from './consistency-run-hooks.js';

@@ -8,7 +8,7 @@ const COMMAND_TIMEOUT_MS = 15_000;
 
 /** Says why loop-mounted filesystems cannot be frozen here, or undefined when they can. */
 export function freezeSupportGap(): string | undefined {
-  if (process.getuid?.() !== 0) return 'freezing needs root';
+  if (process.getuid?.() !== 0) return 'fsfreeze and loop mounts need root: run the tests as root';
   if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control is missing)';
   const path = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin']);
   const missing = TOOLS.filter((tool) => !path.some((dir) => isExecutable(join(dir, tool))));
