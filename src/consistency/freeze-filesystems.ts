@@ -45,6 +45,9 @@ export interface FrozenFilesystems {
  */
 export async function freezeFilesystems(options: FreezeOptions): Promise<FrozenFilesystems> {
   const targets = await resolveFreezeTargets(options.mountpoints, options);
+  if (targets.length === 0) {
+    throw new SelfsnapError('FREEZE_REFUSED', 'no mountpoints to freeze; list them in freeze');
+  }
   const logger = options.logger;
   const watchdog = await WatchdogProcess.start({
     timeoutMs: options.timeoutMs,

@@ -144,6 +144,12 @@ describe('freezeFilesystems', () => {
     }
   });
 
+  it('rejects with FREEZE_REFUSED when no mountpoint is listed', async () => {
+    await expect(freezeFilesystems(freezeOptions([]))).rejects.toMatchObject({
+      code: 'FREEZE_REFUSED',
+    });
+  });
+
   it('thaws at the deadline when the caller never thaws', async () => {
     const data = await mounts.mount(join(folder, 'data.img'), join(folder, 'data'));
     const frozen = await freezeFilesystems(freezeOptions([data], 1500));
