@@ -10,7 +10,11 @@ export { freezeFilesystems } from './freeze-filesystems.js';
 export type { FreezeOptions, FreezeWindow, FrozenFilesystems } from './freeze-filesystems.js';
 export { resolveWatchdogCommand } from './watchdog-process.js';
 export type { WatchdogCommandLine } from './watchdog-process.js';
-export { runThawWatchdog } from './thaw-watchdog.js';
+export {
+  runThawWatchdog,
+  runThawWatchdogIfRequested,
+  THAW_WATCHDOG_COMMAND,
+} from './thaw-watchdog.js';
 export { quiesce } from './quiesce.js';
 export type {
   Consistency,

@@ -15,6 +15,21 @@ export type WatchdogReport = { type: 'ready' } | { type: 'expired' };
 // data, completes after the first pass and would otherwise stay frozen.
 const RETHAW_INTERVAL_MS = 1000;
 
+/** Hidden CLI argument that makes a bundled selfsnap run as the watchdog, as its first argument. */
+export const THAW_WATCHDOG_COMMAND = '__thaw-watchdog';
+
+/**
+ * Runs the watchdog and returns true when the process was started as one through
+ * `THAW_WATCHDOG_COMMAND`; a bundled CLI entry calls this before it parses its arguments. The
+ * argument is looked for at argv[1] and argv[2], so it is found with or without a script path.
+ */
+export function runThawWatchdogIfRequested(argv: string[] = process.argv): boolean {
+  const index = [1, 2].find((position) => argv[position] === THAW_WATCHDOG_COMMAND);
+  if (index === undefined) return false;
+  runThawWatchdog(argv.slice(index + 1));
+  return true;
+}
+
 /**
  * Runs the watchdog: `args[0]` is the deadline in ms from now. Every mountpoint announced on
  * stdin is thawed (last announced first) when the deadline passes, when stdin closes without a

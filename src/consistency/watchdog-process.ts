@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import type { WatchdogCommand, WatchdogReport } from './thaw-watchdog.js';
+import {
+  THAW_WATCHDOG_COMMAND,
+  type WatchdogCommand,
+  type WatchdogReport,
+} from './thaw-watchdog.js';
 
 /** The program and arguments that start the watchdog; the deadline in ms is appended. */
 export interface WatchdogCommandLine {
@@ -26,19 +31,28 @@ export interface WatchdogOptions {
 const READY_TIMEOUT_MS = 10_000;
 
 /**
- * Returns how to start the watchdog next to this module: the compiled `thaw-watchdog-main.js`,
- * or, when this module runs from TypeScript source (tests, tsx), the `.ts` entry through the tsx
- * loader, a devDependency.
+ * Returns how to start the watchdog. From dist/ it is the compiled `thaw-watchdog-main.js` next
+ * to this module. From TypeScript source (tests, tsx) it is the `.ts` entry through the tsx
+ * loader, a devDependency. From a bundle, which has no such file, it is the running CLI itself
+ * with the hidden `THAW_WATCHDOG_COMMAND` argument.
  */
 export function resolveWatchdogCommand(moduleUrl: string = import.meta.url): WatchdogCommandLine {
   const modulePath = fileURLToPath(moduleUrl);
   const folder = dirname(modulePath);
-  if (!modulePath.endsWith('.ts')) {
-    return { file: process.execPath, args: [join(folder, 'thaw-watchdog-main.js')] };
+  if (modulePath.endsWith('.ts')) {
+    const loader = pathToFileURL(createRequire(moduleUrl).resolve('tsx')).href;
+    const entry = join(folder, 'thaw-watchdog-main.ts');
+    return { file: process.execPath, args: ['--import', loader, entry] };
   }
-  const loader = pathToFileURL(createRequire(moduleUrl).resolve('tsx')).href;
-  const entry = join(folder, 'thaw-watchdog-main.ts');
-  return { file: process.execPath, args: ['--import', loader, entry] };
+  const compiled = join(folder, 'thaw-watchdog-main.js');
+  if (existsSync(compiled)) return { file: process.execPath, args: [compiled] };
+
+  // A bundle runs as `node selfsnap.cjs ...`, so argv[1] is the script to start again.
+  // NOTE: a single executable is assumed to have no argv[1] or one that repeats the executable;
+  // no test runs a real single executable.
+  const script = process.argv[1];
+  const scriptArgs = script === undefined || script === process.execPath ? [] : [script];
+  return { file: process.execPath, args: [...scriptArgs, THAW_WATCHDOG_COMMAND] };
 }
 
 /** The daemon's handle on a running thaw watchdog. */
