@@ -65,6 +65,8 @@ export interface HarnessOptions {
  * with a state folder in a temporary directory and captured logs.
  */
 export class EngineHarness {
+  private readonly managers: RunManager[] = [];
+
   private constructor(
     readonly emulator: Emulator,
     readonly logs: LogCapture,
@@ -149,11 +151,13 @@ export class EngineHarness {
       options,
     );
     await manager.restore();
+    this.managers.push(manager);
     return manager;
   }
 
-  /** Stops the emulator and removes the temporary folder. */
+  /** Stops the run managers and the emulator, then removes the temporary folder. */
   async close(): Promise<void> {
+    for (const manager of this.managers) await manager.stop(5000);
     await this.emulator.close();
     await rm(this.folder, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/cloud/index.js';
-import type { RunManager, RunRecord } from '../../src/snapshot/index.js';
+import type { RunRecord } from '../../src/snapshot/index.js';
 import { waitUntil } from '../support/wait.js';
 import { EngineHarness } from './engine-harness.js';
 
@@ -26,18 +26,14 @@ function fastClock(speed: number): Clock {
 
 describe('waiting, stopping and resuming runs', () => {
   let harness: EngineHarness | undefined;
-  const managers: RunManager[] = [];
 
   afterEach(async () => {
-    for (const manager of managers.splice(0)) await manager.stop(5000);
     await harness?.close();
     harness = undefined;
   });
 
   async function manager(...options: Parameters<EngineHarness['createManager']>) {
-    const created = await (harness as EngineHarness).createManager(...options);
-    managers.push(created);
-    return created;
+    return (harness as EngineHarness).createManager(...options);
   }
 
   async function storedRun(runId: string): Promise<RunRecord> {
