@@ -129,17 +129,11 @@ class QuiesceAttempt {
     await checkHookSafety(path);
     this.preStarted = true;
     this.preHook = await this.runHook(path, 'pre', this.options.run);
-    const { exitCode, timedOut, aborted } = this.preHook;
-    if (exitCode === 0) {
+    if (this.preHook.exitCode === 0) {
       this.preOk = true;
       return;
     }
-    const ending = timedOut
-      ? 'timed out'
-      : aborted
-        ? 'was stopped'
-        : `failed (${describeEnding(this.preHook)})`;
-    throw new SelfsnapError('HOOK_FAILED', `pre hook ${path} ${ending}`);
+    throw new SelfsnapError('HOOK_FAILED', `pre hook ${path} ${describeEnding(this.preHook)}`);
   }
 
   private async freeze(): Promise<void> {
@@ -203,7 +197,7 @@ class QuiesceAttempt {
     try {
       const result = await this.runHook(path, 'post', { ...this.options.run, snapshotIds });
       if (result.exitCode === 0) return { result };
-      const message = `post hook ${path} failed (${describeEnding(result)})`;
+      const message = `post hook ${path} ${describeEnding(result)}`;
       return { result, error: new SelfsnapError('HOOK_FAILED', message) };
     } catch (error) {
       return { error: toSelfsnapError(error, 'HOOK_FAILED') };
@@ -236,6 +230,8 @@ class QuiesceAttempt {
 }
 
 function describeEnding(result: HookResult): string {
+  if (result.aborted) return 'was stopped by a shutdown';
   if (result.timedOut) return `timed out after ${result.durationMs} ms`;
-  return result.signal === null ? `exit code ${result.exitCode}` : `killed by ${result.signal}`;
+  if (result.signal !== null) return `was killed by ${result.signal}`;
+  return `failed (exit code ${result.exitCode})`;
 }
