@@ -16,7 +16,8 @@ export const EXIT = {
   config: 78,
 } as const;
 
-const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
+// A full record, so the compiler makes every new error code choose its exit code.
+const EXIT_BY_CODE: Record<ErrorCode, number> = {
   CONFIG_INVALID: EXIT.config,
   CONFIG_NOT_FOUND: EXIT.config,
   DAEMON_UNREACHABLE: EXIT.daemonUnreachable,
@@ -37,9 +38,19 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   METADATA_UNAVAILABLE: EXIT.cloudError,
   CREDENTIALS_UNAVAILABLE: EXIT.cloudError,
   RUN_FAILED: EXIT.cloudError,
+  DISK_STATE_INVALID: EXIT.cloudError,
+  // The policy names something selfsnap must not or cannot touch: the operator fixes the config.
+  MOUNTPOINT_UNRESOLVED: EXIT.config,
+  HOOK_UNSAFE: EXIT.config,
+  FREEZE_REFUSED: EXIT.config,
+  HOOK_FAILED: EXIT.failed,
+  FREEZE_FAILED: EXIT.failed,
+  STATE_UNREADABLE: EXIT.failed,
+  SOCKET_IN_USE: EXIT.failed,
+  INTERNAL: EXIT.failed,
 };
 
 /** Maps an error code to the exit code the CLI ends with. */
 export function exitCodeFor(code: ErrorCode): number {
-  return EXIT_BY_CODE[code] ?? EXIT.failed;
+  return EXIT_BY_CODE[code];
 }
