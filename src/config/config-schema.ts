@@ -8,6 +8,8 @@ const DISK_ID_PATTERN = /^d-[a-z0-9]{4,40}$/;
 // Tag key and value limits and reserved prefixes of the ECS API.
 const TAG_KEY_MAX = 128;
 const TAG_VALUE_MAX = 128;
+// ECS takes 20 tags a snapshot; selfsnap's own selfsnap:* tags take up to 6 of them.
+const MAX_POLICY_TAGS = 14;
 const RESERVED_TAG_PREFIXES = ['aliyun', 'acs:', 'selfsnap:'];
 
 function duration(min: number, max: number) {
@@ -97,7 +99,12 @@ const policySchema = z.strictObject({
   hooks: hooksSchema.optional(),
   retention: retentionSchema.optional(),
   retentionDays: z.int().min(0).max(65_536).default(0),
-  tags: z.record(tagKey, z.string().max(TAG_VALUE_MAX)).default({}),
+  tags: z
+    .record(tagKey, z.string().max(TAG_VALUE_MAX))
+    .refine((tags) => Object.keys(tags).length <= MAX_POLICY_TAGS, {
+      error: `at most ${MAX_POLICY_TAGS} tags: ECS allows 20 a snapshot and selfsnap writes up to 6`,
+    })
+    .default({}),
 });
 
 const waitMode = z.enum(['accepted', 'available', 'accomplished']);

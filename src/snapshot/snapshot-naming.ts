@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PolicyConfig } from '../config/index.js';
 import type { RunRecord, Trigger } from './run-record.js';
+import { parseHookReason } from '../triggers/hook-reason.js';
 
 /** Tag keys selfsnap writes on every snapshot it creates. */
 export const TAG = {
@@ -9,6 +10,8 @@ export const TAG = {
   trigger: 'selfsnap:trigger',
   run: 'selfsnap:run',
   consistency: 'selfsnap:consistency',
+  /** Shared by the before and after snapshots of one package transaction. */
+  transaction: 'selfsnap:transaction',
 } as const;
 
 // ECS limits: Description 2-256 characters and no http(s):// prefix.
@@ -59,7 +62,15 @@ export function buildRunTags(run: RunRecord, policy: PolicyConfig): Record<strin
     [TAG.trigger]: run.trigger,
     [TAG.run]: run.id,
     [TAG.consistency]: run.consistency?.applied ?? 'crash',
+    ...transactionTag(run),
   };
+}
+
+// Package hooks start their reason with `<manager> <pre|post> <transaction id>:`.
+function transactionTag(run: RunRecord): Record<string, string> {
+  if (run.trigger !== 'hook') return {};
+  const transaction = parseHookReason(run.reason)?.transaction;
+  return transaction === undefined ? {} : { [TAG.transaction]: transaction };
 }
 
 /** Builds the snapshot description from trigger and reason, within the ECS limits. */

@@ -186,6 +186,15 @@ describe('apt hook in a Debian chroot', () => {
       expect(transaction).toBeDefined();
       expect(post).toBe(`apt post ${transaction}: install ${PACKAGE} 1.0`);
       expect(result.stderr).toContain('selfsnap: restore point after this apt transaction');
+
+      const [preRun, postRun] = [...runs].reverse();
+      for (const run of [preRun, postRun]) {
+        const snapshots = await active.fixture.snapshotsOfRun(run?.id as string);
+        expect(snapshots).not.toHaveLength(0);
+        for (const snapshot of snapshots) {
+          expect(snapshot.tags).toContainEqual({ key: 'selfsnap:transaction', value: transaction });
+        }
+      }
     },
     60_000,
   );
