@@ -80,6 +80,11 @@ export class EmulatorControl {
     return { ...this.core.issuer.current(this.core.state.instance.roleName) };
   }
 
+  /** Returns every credential set issued so far, expired ones included (in process only). */
+  issuedCredentials(): IssuedCredentials[] {
+    return this.core.issuer.issued();
+  }
+
   clock(): ClockState {
     return this.core.clock.state();
   }

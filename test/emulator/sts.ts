@@ -56,6 +56,11 @@ export class CredentialIssuer {
     this.currentByRole.clear();
   }
 
+  /** Returns copies of every set issued so far, expired ones included. */
+  issued(): IssuedCredentials[] {
+    return [...this.byAccessKeyId.values()].map((set) => ({ ...set }));
+  }
+
   /** Returns the set an AccessKeyId belongs to, expired or not. */
   findByAccessKeyId(accessKeyId: string): IssuedCredentials | undefined {
     return this.byAccessKeyId.get(accessKeyId);
