@@ -86,7 +86,7 @@ const retentionSchema = z.strictObject({
   orphans: z.enum(['keep', 'prune']).default('keep'),
 });
 
-const policySchema = z.strictObject({
+const policyKeys = z.strictObject({
   schedule: cronExpression.optional(),
   timezone: timezone.default('UTC'),
   jitter: duration(0, 86_400_000).default(0),
@@ -106,6 +106,39 @@ const policySchema = z.strictObject({
     })
     .default({}),
 });
+
+// Hooks and fsfreeze run only for these levels; a crash or group run never quiesces.
+const QUIESCING_LEVELS = ['filesystem', 'application'];
+
+/** Rejects consistency keys that a run would silently ignore, naming the key and the fix. */
+function checkConsistencyKeys(policy: z.output<typeof policyKeys>, ctx: z.RefinementCtx): void {
+  const level = policy.consistency;
+  const quiesces = QUIESCING_LEVELS.includes(level);
+  if (!quiesces && policy.hooks !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hooks'],
+      message: `hooks run only with consistency filesystem or application, not ${level}; set consistency: application or remove hooks`,
+    });
+  }
+  if (!quiesces && policy.freeze.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['freeze'],
+      message: `filesystems are frozen only with consistency filesystem or application, not ${level}; set consistency: filesystem or remove freeze`,
+    });
+  }
+  if (level === 'application' && policy.hooks?.pre === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: policy.hooks === undefined ? ['hooks'] : ['hooks', 'pre'],
+      message:
+        'consistency application needs a pre hook that quiesces the application; set hooks.pre or use consistency: filesystem',
+    });
+  }
+}
+
+const policySchema = policyKeys.superRefine(checkConsistencyKeys);
 
 const waitMode = z.enum(['accepted', 'available', 'accomplished']);
 
