@@ -13,8 +13,11 @@ export interface Disk {
   multiAttach: boolean;
 }
 
-/** Snapshot states the ECS API reports. */
-export type SnapshotStatus = 'progressing' | 'accomplished' | 'failed';
+/**
+ * Snapshot states the ECS API reports, and `unknown` for a Status selfsnap does not know, which
+ * is never read as finished or failed.
+ */
+export type SnapshotStatus = 'progressing' | 'accomplished' | 'failed' | 'unknown';
 
 /** A snapshot as DescribeSnapshots returns it, trimmed to what selfsnap uses. */
 export interface Snapshot {
@@ -22,6 +25,8 @@ export interface Snapshot {
   snapshotName: string;
   description: string;
   status: SnapshotStatus;
+  /** The Status text as the API sent it, when `status` is `unknown`. */
+  unknownStatus?: string;
   /** Percent complete, 0-100, from the `Progress` string ("NN%"). */
   progress: number;
   available: boolean;

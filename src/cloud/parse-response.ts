@@ -27,13 +27,18 @@ export function parseDisk(raw: Raw): Disk {
   };
 }
 
-/** Reads one `Snapshots.Snapshot[]` entry; an unknown Status reads as `failed`. */
+/**
+ * Reads one `Snapshots.Snapshot[]` entry. An unknown Status reads as `unknown` with the text kept
+ * in `unknownStatus`, so that nothing treats the snapshot as failed and deletes it.
+ */
 export function parseSnapshot(raw: Raw): Snapshot {
+  const status = parseStatus(raw.Status);
   return {
     snapshotId: text(raw.SnapshotId),
     snapshotName: text(raw.SnapshotName),
     description: text(raw.Description),
-    status: parseStatus(raw.Status),
+    status,
+    ...(status === 'unknown' ? { unknownStatus: text(raw.Status) } : {}),
     progress: parseProgress(raw.Progress),
     available: parseBoolean(raw.Available),
     creationTime: text(raw.CreationTime),
@@ -70,7 +75,7 @@ function parseGroupMember(raw: Raw): SnapshotGroupMember {
 }
 
 function parseStatus(value: unknown): SnapshotStatus {
-  return SNAPSHOT_STATUSES.find((known) => known === value) ?? 'failed';
+  return SNAPSHOT_STATUSES.find((known) => known === value) ?? 'unknown';
 }
 
 function parseProgress(value: unknown): number {

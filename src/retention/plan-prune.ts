@@ -116,10 +116,11 @@ function isOwned(snapshot: Snapshot, input: PruneInput): boolean {
 function findUnreadableField({ snapshot, creationMs }: PlannedSnapshot): string | undefined {
   if (snapshot.snapshotId === '') return 'missing SnapshotId';
   if (snapshot.sourceDiskId === '') return 'missing SourceDiskId';
-  // The type allows three statuses, but a newer API version or a malformed response may carry
-  // another one. NOTE: parseSnapshot in src/cloud reads an unknown Status as `failed`, so a
-  // snapshot listed through EcsClient never gets here and is deleted after failedGrace instead.
-  if (!KNOWN_STATUSES.has(snapshot.status)) return `unknown Status "${String(snapshot.status)}"`;
+  // A newer API version or a malformed response may carry a Status selfsnap does not know, and
+  // parseSnapshot reads it as `unknown` and keeps the text.
+  if (!KNOWN_STATUSES.has(snapshot.status)) {
+    return `unknown Status "${snapshot.unknownStatus ?? String(snapshot.status)}"`;
+  }
   if (Number.isNaN(creationMs)) return `unparseable CreationTime "${snapshot.creationTime}"`;
   return undefined;
 }

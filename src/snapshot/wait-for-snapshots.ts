@@ -146,7 +146,8 @@ function updateDisk(
   const before = `${disk.status}/${disk.progress}/${disk.available}`;
   disk.progress = snapshot.progress;
   disk.available = snapshot.available;
-  if (snapshot.status !== 'progressing') {
+  // An `unknown` Status is waited on like `progressing`; only the two final ones end the wait.
+  if (snapshot.status === 'accomplished' || snapshot.status === 'failed') {
     disk.status = snapshot.status;
     disk.finishedAt = new Date().toISOString();
     if (snapshot.status === 'failed') {
