@@ -2,6 +2,7 @@ import type { PolicyConfig } from '../config/index.js';
 import { createDiskSnapshots } from './create-disk-snapshots.js';
 import { createSnapshotGroup } from './create-snapshot-group.js';
 import { applyPlan, selectRunDisks } from './plan-run.js';
+import { pruneIfAsked } from './prune-step.js';
 import { releaseIfQuiesced, quiesceIfAsked } from './quiesce-step.js';
 import { recordError } from './record-error.js';
 import type { RunContext } from './run-context.js';
@@ -9,9 +10,10 @@ import type { RunRecord } from './run-record.js';
 import { waitForSnapshots, type WaitOutcome } from './wait-for-snapshots.js';
 
 /**
- * Runs one snapshot run as far as it can go: plan, quiesce, create, release, wait, record. Steps
- * already journaled in `run` are skipped, so a run read back from the state folder after a crash
- * resumes where it stopped. The run stays `running` when the daemon stops (`context.signal`) or
+ * Runs one snapshot run as far as it can go: plan, quiesce, create, release, wait, prune, record.
+ * Steps already journaled in `run` are skipped, so a run read back from the state folder after a
+ * crash resumes where it stopped, and a prune cut short by a crash is planned again from a new
+ * listing. The run stays `running` when the daemon stops (`context.signal`) or
  * the wait outlasts `maxWait`; a later call finishes it. Failures are recorded in the run, never thrown.
  */
 export async function executeRun(
@@ -29,6 +31,7 @@ export async function executeRun(
     if (run.phase === 'waiting') {
       await releaseIfQuiesced(run, policy, runContext);
       outcome = await waitForSnapshots(run, policy, runContext);
+      if (outcome === 'finished') await pruneIfAsked(run, policy, runContext);
     }
   } catch (error) {
     run.error = recordError(error);
@@ -73,14 +76,19 @@ async function createPhase(run: RunRecord, policy: PolicyConfig, context: RunCon
   await context.journal(run, 'run-accepted');
 }
 
-/** Ends a run: `succeeded` when every disk is accomplished, `partial` when some are, else `failed`. */
+/**
+ * Ends a run: `succeeded` when every disk is accomplished and the prune deleted or deferred all it
+ * planned, `partial` when some disks are accomplished or a snapshot proved undeletable, else
+ * `failed`.
+ */
 export function finishRun(run: RunRecord): void {
   if (run.error === undefined && run.disks.length === 0) {
     run.error = { code: 'DISK_NOT_FOUND', message: 'the policy selects no disks on this instance' };
   }
   const done = run.disks.filter((disk) => disk.status === 'accomplished').length;
+  const undeletable = run.prune?.undeletable.length ?? 0;
   if (run.error !== undefined || done === 0) run.status = 'failed';
-  else if (done === run.disks.length) run.status = 'succeeded';
+  else if (done === run.disks.length && undeletable === 0) run.status = 'succeeded';
   else run.status = 'partial';
   run.phase = 'done';
   run.finishedAt = new Date().toISOString();

@@ -20,6 +20,7 @@ export type {
   RecordedError,
   RunConsistency,
   RunPhase,
+  RunPrune,
   RunRecord,
   RunStatus,
   Trigger,

@@ -1,5 +1,5 @@
 import type { PolicyConfig } from '../config/index.js';
-import type { ConsistencyLevel, DiskResult, RunRecord } from './run-record.js';
+import type { ConsistencyLevel, RunPrune, RunRecord } from './run-record.js';
 
 /**
  * Steps other parts of the daemon plug into a run. Each is optional; a run without them is
@@ -17,6 +17,10 @@ export interface RunHooks {
    * being called when nothing is frozen any more.
    */
   release?(run: RunRecord, policy: PolicyConfig): Promise<void>;
-  /** Prunes older snapshots of a disk once its new snapshot is `accomplished`; errors are logged. */
-  prune?(run: RunRecord, disk: DiskResult, policy: PolicyConfig): Promise<void>;
+  /**
+   * Prunes the policy's older snapshots once every disk of the run has finished, called once per
+   * run so that one listing serves every disk. Only disks whose new snapshot is `accomplished`
+   * may lose snapshots. The result is recorded on the run, and undefined records nothing.
+   */
+  prune?(run: RunRecord, policy: PolicyConfig): Promise<RunPrune | undefined>;
 }

@@ -69,6 +69,24 @@ export interface JoinedDisk {
   runId: string;
 }
 
+/** What the prune step did once every disk of a run had finished. */
+export interface RunPrune {
+  /** `pruned` once the plan was carried out; `skipped` when nothing was deleted, with `reason`. */
+  status: 'pruned' | 'skipped';
+  reason?: string;
+  /** Disks whose older snapshots the prune covered: those whose new snapshot is accomplished. */
+  diskIds: string[];
+  /** Snapshots deleted. */
+  deleted: string[];
+  /** Number of the policy's snapshots kept on the covered disks. */
+  kept: number;
+  /** Snapshots the API refused to delete for good; the run is `partial` when there is one. */
+  undeletable: string[];
+  /** Snapshots whose deletion failed for now; the next prune tries again. */
+  retryLater: string[];
+  finishedAt: string;
+}
+
 /** A run as the state directory, the socket and the CLI see it. */
 export interface RunRecord {
   id: string;
@@ -90,6 +108,8 @@ export interface RunRecord {
   /** Set once the wait outlasted the policy's `maxWait`; the run is then checked now and then. */
   waitExceededAt?: string;
   lastCheckedAt?: string;
+  /** Set once the prune step ran; absent for a policy without retention rules. */
+  prune?: RunPrune;
   error?: RecordedError;
 }
 

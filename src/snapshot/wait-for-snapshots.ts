@@ -13,9 +13,9 @@ const MISSING_LIMIT = 3;
 
 /**
  * Polls DescribeSnapshots (at most 100 ids a call) with a growing interval until every accepted
- * snapshot is `accomplished` or `failed`, journaling progress and pruning each disk once its
- * snapshot is good. Past the policy's `maxWait` the run is parked: left `running`, nothing deleted
- * or created again, for a later check to finish. Failed polls are retried until then.
+ * snapshot is `accomplished` or `failed`, journaling progress. Past the policy's `maxWait` the run
+ * is parked: left `running`, nothing deleted or created again, for a later check to finish.
+ * Failed polls are retried until then.
  */
 export async function waitForSnapshots(
   run: RunRecord,
@@ -82,7 +82,6 @@ async function pollOnce(
       { diskId: disk.diskId, snapshotId: disk.snapshotId },
       'snapshot accomplished',
     );
-    await pruneDisk(run, disk, policy, context);
   }
 }
 
@@ -105,23 +104,6 @@ async function park(
   }
   await context.journal(run, 'run-parked');
   return 'parked';
-}
-
-async function pruneDisk(
-  run: RunRecord,
-  disk: DiskResult,
-  policy: PolicyConfig,
-  context: RunContext,
-): Promise<void> {
-  if (context.hooks?.prune === undefined) return;
-  try {
-    await context.hooks.prune(run, disk, policy);
-  } catch (error) {
-    context.logger.error(
-      { err: error, diskId: disk.diskId },
-      'pruning failed; the next run tries again',
-    );
-  }
 }
 
 /** Copies a listing's view of one snapshot onto its disk; returns whether anything changed. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunHooks, RunRecord } from '../../src/snapshot/index.js';
+import type { RunHooks, RunPrune, RunRecord } from '../../src/snapshot/index.js';
 import { EngineHarness } from './engine-harness.js';
 
 const POLICIES = {
@@ -88,8 +88,9 @@ describe('RunManager flow', () => {
           `release creates=${creates()} accepted=${run.disks.filter((d) => d.snapshotId).length}`,
         );
       },
-      prune: async (_run, disk) => {
-        events.push(`prune ${disk.diskId} ${disk.status}`);
+      prune: async (run) => {
+        events.push(`prune ${run.disks.map((disk) => `${disk.diskId} ${disk.status}`).join(', ')}`);
+        return undefined;
       },
     };
     const manager = await harness.createManager({ hooks });
@@ -99,15 +100,69 @@ describe('RunManager flow', () => {
 
     expect(run.status).toBe('succeeded');
     expect(events.slice(0, 2)).toEqual(['quiesce creates=0', 'release creates=2 accepted=2']);
-    expect(events.slice(2).sort()).toEqual([
-      'prune d-bp1selfsnap0dat00001 accomplished',
-      'prune d-bp1selfsnap0dat00002 accomplished',
+    expect(events.slice(2)).toEqual([
+      'prune d-bp1selfsnap0dat00001 accomplished, d-bp1selfsnap0dat00002 accomplished',
     ]);
+    expect(run.prune).toBeUndefined();
     expect(run.consistency).toEqual({ requested: 'filesystem', applied: 'filesystem' });
     expect(run.quiesce).toEqual({ status: 'released' });
     for (const snapshot of harness.emulator.control.snapshots()) {
       expect(snapshot.tags).toContainEqual({ key: 'selfsnap:consistency', value: 'filesystem' });
     }
+  });
+
+  it('records the prune and ends partial when a snapshot proves undeletable', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '200ms' } },
+    });
+    const prune = (undeletable: string[]): RunPrune => ({
+      status: 'pruned',
+      diskIds: ['d-bp1selfsnap0dat00001', 'd-bp1selfsnap0dat00002'],
+      deleted: ['s-old1'],
+      kept: 4,
+      undeletable,
+      retryLater: [],
+      finishedAt: new Date().toISOString(),
+    });
+    const results = [prune(['s-image']), prune([])];
+    const manager = await harness.createManager({
+      hooks: { prune: async () => results.shift() },
+    });
+
+    const first = await manager.trigger({ policy: 'data', trigger: 'schedule' });
+    const partial = await manager.waitFor(first.id, 'accomplished', 15_000);
+    const second = await manager.trigger({ policy: 'data', trigger: 'schedule' });
+    const succeeded = await manager.waitFor(second.id, 'accomplished', 15_000);
+
+    expect(partial.run.status).toBe('partial');
+    expect(partial.run.prune?.undeletable).toEqual(['s-image']);
+    expect(succeeded.run.status).toBe('succeeded');
+    expect(succeeded.run.prune?.deleted).toEqual(['s-old1']);
+  });
+
+  it('records a skipped prune and still succeeds when the prune hook throws', async () => {
+    harness = await EngineHarness.start({
+      policies: POLICIES,
+      scenario: { settings: { snapshotDuration: '200ms' } },
+    });
+    const manager = await harness.createManager({
+      hooks: {
+        prune: async () => {
+          throw new Error('state folder is read-only');
+        },
+      },
+    });
+
+    const started = await manager.trigger({ policy: 'data', trigger: 'schedule' });
+    const { run } = await manager.waitFor(started.id, 'accomplished', 15_000);
+
+    expect(run.status).toBe('succeeded');
+    expect(run.prune).toMatchObject({
+      status: 'skipped',
+      reason: 'pruning failed: state folder is read-only',
+    });
+    expect(harness.logs.find('pruning failed; the next run tries again')).toHaveLength(1);
   });
 
   it('releases and fails the run when quiesce throws', async () => {
