@@ -1,2 +1,8 @@
 export { StateStore } from './state-store.js';
 export { writeFileAtomic } from './write-file-atomic.js';
+export { DEFAULT_UNDELETABLE_RETRY_MS, UndeletableSnapshots } from './undeletable-snapshots.js';
+export type {
+  RefusedDeletion,
+  UndeletableSnapshot,
+  UndeletableUpdate,
+} from './undeletable-snapshots.js';
