@@ -187,6 +187,19 @@ const TAG_CASES: RejectionCase[] = [
     status: 400,
   },
   {
+    name: 'UntagResources without ResourceId',
+    action: 'UntagResources',
+    query: { RegionId: 'cn-hangzhou', ResourceType: 'snapshot', 'TagKey.1': 'selfsnap:pin' },
+    code: 'MissingResourceId',
+    status: 400,
+  },
+  {
+    name: 'UntagResources of an unknown snapshot',
+    ...tags('UntagResources', { ResourceType: 'snapshot', 'TagKey.1': 'selfsnap:pin' }),
+    code: 'InvalidResourceId.NotFound',
+    status: 404,
+  },
+  {
     name: 'ListTagResources without RegionId',
     action: 'ListTagResources',
     query: { ResourceType: 'disk' },

@@ -139,4 +139,52 @@ describe('ECS tags', () => {
       statusCode: 400,
     });
   });
+
+  function untagResources(resourceId: string[], tagKey?: string[], all?: boolean) {
+    return client.untagResources(
+      new EcsSdk.UntagResourcesRequest({
+        regionId: 'cn-hangzhou',
+        resourceType: 'disk',
+        resourceId,
+        tagKey,
+        all,
+      }),
+    );
+  }
+
+  async function diskTags(): Promise<string[]> {
+    const rows = (await listTags('disk', [DATA_DISK])).body?.tagResources?.tagResource ?? [];
+    return rows.map((row) => `${row.tagKey}=${row.tagValue}`);
+  }
+
+  it('removes only the named keys when TagKey.N is given', async () => {
+    await tagResources('disk', [DATA_DISK], { role: 'db', env: 'prod', pin: '' });
+
+    await untagResources([DATA_DISK], ['pin', 'absent']);
+
+    expect(await diskTags()).toEqual(['role=db', 'env=prod']);
+  });
+
+  it('removes every tag only when All is set without TagKey.N', async () => {
+    await tagResources('disk', [DATA_DISK], { role: 'db' });
+
+    await untagResources([DATA_DISK]);
+    const afterNeither = await diskTags();
+    await untagResources([DATA_DISK], undefined, true);
+
+    expect(afterNeither).toEqual(['role=db']);
+    expect(await diskTags()).toEqual([]);
+  });
+
+  it('removes nothing when one of the resources does not exist', async () => {
+    await tagResources('disk', [DATA_DISK], { role: 'db' });
+
+    const call = untagResources([DATA_DISK, 'd-bp1doesnotexist00000'], ['role']);
+
+    await expect(call).rejects.toMatchObject({
+      code: 'InvalidResourceId.NotFound',
+      statusCode: 404,
+    });
+    expect(await diskTags()).toEqual(['role=db']);
+  });
 });

@@ -9,7 +9,7 @@ import {
   deleteSnapshotAction,
   modifySnapshotAttributeAction,
 } from './snapshots.js';
-import { listTagResourcesAction, tagResourcesAction } from './tags.js';
+import { listTagResourcesAction, tagResourcesAction, untagResourcesAction } from './tags.js';
 
 export type { ActionContext, ActionDefinition } from './action.js';
 
@@ -26,6 +26,7 @@ export function actionRegistry(): Map<string, ActionDefinition> {
     describeSnapshotGroupsAction,
     deleteSnapshotGroupAction,
     tagResourcesAction,
+    untagResourcesAction,
     listTagResourcesAction,
   ];
   return new Map(actions.map((action) => [action.name, action]));

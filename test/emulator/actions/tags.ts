@@ -30,6 +30,7 @@ const DOCUMENTED_RESOURCE_TYPES = [
 ];
 const MAX_RESOURCE_IDS = 50;
 const MAX_TAGS_PER_RESOURCE = 20;
+const MAX_UNTAG_KEYS = 20;
 const LIST_PAGE_SIZE = 50;
 
 function readResourceType(context: ActionContext): string {
@@ -99,6 +100,25 @@ function tagResources(context: ActionContext): Record<string, unknown> {
   return {};
 }
 
+function untagResources(context: ActionContext): Record<string, unknown> {
+  requireRegion(context);
+  const resourceType = readResourceType(context);
+  const resourceIds = context.params.indexedList('ResourceId', MAX_RESOURCE_IDS);
+  if (resourceIds.length === 0) throw missingParameter('ResourceId');
+  const keys = context.params.indexedList('TagKey', MAX_UNTAG_KEYS);
+  // All takes effect only without TagKey.N. With neither, the reference does not say what
+  // happens; the emulator removes nothing.
+  const all = keys.length === 0 && context.params.boolean('All', false);
+
+  // Every resource is checked before any is changed, so a failed call changes nothing.
+  const targets = resourceIds.map((resourceId) => requireTags(context, resourceType, resourceId));
+  for (const tags of targets) {
+    const kept = all ? [] : tags.filter((tag) => !keys.includes(tag.key));
+    tags.splice(0, tags.length, ...kept);
+  }
+  return {};
+}
+
 function listTagResources(context: ActionContext): Record<string, unknown> {
   requireRegion(context);
   const resourceType = readResourceType(context);
@@ -141,6 +161,13 @@ export const tagResourcesAction: ActionDefinition = {
   name: 'TagResources',
   parameters: ['RegionId', 'ResourceType', 'ResourceId', 'Tag'],
   handle: tagResources,
+};
+
+/** UntagResources: removes the named tag keys, or every tag with All, from resources. */
+export const untagResourcesAction: ActionDefinition = {
+  name: 'UntagResources',
+  parameters: ['RegionId', 'ResourceType', 'ResourceId', 'TagKey', 'All'],
+  handle: untagResources,
 };
 
 /** ListTagResources: the tags of instances, disks or snapshots, one row per tag. */
