@@ -40,6 +40,7 @@ const schemas = {
     count: z.number().int().positive().default(1),
     message: z.string().optional(),
     diskId: z.string().optional(),
+    parameter: z.string().optional(),
   }),
   latency: z.strictObject({
     action: z.string(),

@@ -121,6 +121,24 @@ describe('emulator control', () => {
     await expect(createSnapshot()).resolves.toBeDefined();
   });
 
+  it('fails only calls carrying the named parameter when the fault has one', async () => {
+    await callControl('POST', 'faults/errors', {
+      action: 'DescribeDisks',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      parameter: 'InstanceId',
+    });
+    const request = (instanceId?: string) =>
+      client.describeDisks(
+        new EcsSdk.DescribeDisksRequest({ regionId: 'cn-hangzhou', instanceId }),
+      );
+    const instanceId = emulator.instance.instanceId;
+
+    await expect(request()).resolves.toBeDefined();
+    await expect(request(instanceId)).rejects.toMatchObject({ code: 'InvalidParameter' });
+    await expect(request(instanceId)).resolves.toBeDefined();
+  });
+
   it('injects a fault and lists requests through the HTTP control endpoint', async () => {
     const injected = await callControl('POST', 'faults/errors', {
       action: 'DescribeDisks',

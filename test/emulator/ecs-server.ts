@@ -125,7 +125,7 @@ async function runAction(
 
   const params = new RequestParams(call.query);
   params.rejectUnknown(definition.parameters);
-  const fault = core.faults.takeError(action, diskIdsNamed(params));
+  const fault = core.faults.takeError(action, diskIdsNamed(params), Object.keys(params.toObject()));
   if (fault !== undefined) {
     throw new ApiError(
       fault.httpStatus,

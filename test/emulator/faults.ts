@@ -7,6 +7,8 @@ export interface ErrorFault {
   message?: string;
   /** Only calls that name this disk (DiskId, DiskId.N) fail. */
   diskId?: string;
+  /** Only calls that carry this parameter fail, e.g. `NextToken` for the pages after the first. */
+  parameter?: string;
 }
 
 /** Calls of `action` (`*` for any) wait `latencyMs` of real time before they are processed. */
@@ -82,12 +84,20 @@ export class FaultPlan {
     return this.state.imdsHang;
   }
 
-  /** Consumes and returns the error fault for a call of `action` naming `diskIds`, if any. */
-  takeError(action: string, diskIds: readonly string[]): ErrorFault | undefined {
+  /**
+   * Consumes and returns the error fault for a call of `action` naming `diskIds` and carrying the
+   * parameters `parameterNames`, if any.
+   */
+  takeError(
+    action: string,
+    diskIds: readonly string[],
+    parameterNames: readonly string[] = [],
+  ): ErrorFault | undefined {
     const fault = this.state.errors.find(
       (candidate) =>
         matches(candidate.action, action) &&
-        (candidate.diskId === undefined || diskIds.includes(candidate.diskId)),
+        (candidate.diskId === undefined || diskIds.includes(candidate.diskId)) &&
+        (candidate.parameter === undefined || parameterNames.includes(candidate.parameter)),
     );
     if (fault === undefined) return undefined;
     fault.count -= 1;

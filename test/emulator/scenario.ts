@@ -111,6 +111,7 @@ const faultsSchema = z.strictObject({
         count: z.number().int().positive().default(1),
         message: z.string().optional(),
         diskId: z.string().optional(),
+        parameter: z.string().optional(),
       }),
     )
     .default([]),
