@@ -24,5 +24,9 @@ export type {
   ReleaseResult,
 } from './quiesce.js';
 export { QuiesceRegistry } from './quiesce-registry.js';
-export { createConsistencyHooks, selfsnapPaths } from './consistency-run-hooks.js';
+export {
+  checkQuiesceHeld,
+  createConsistencyHooks,
+  selfsnapPaths,
+} from './consistency-run-hooks.js';
 export type { ConsistencyHooksOptions } from './consistency-run-hooks.js';

@@ -30,6 +30,8 @@ export interface QuiesceOptions {
   registry?: QuiesceRegistry;
   /** Per-hook limits: SIGTERM-to-SIGKILL grace (ms) and output bounds. */
   hookLimits?: { killGraceMs?: number; output?: Partial<OutputLimits> };
+  /** Receives the result of every hook that ran, also when the quiesce then fails. */
+  onHook?(phase: HookPhase, result: HookResult): void;
 }
 
 /** What the release did; a failed thaw or post hook is reported here, never thrown. */
@@ -46,6 +48,8 @@ export interface QuiesceSession {
   readonly preHook?: HookResult;
   /** True once the watchdog has thawed at the deadline, so the freeze no longer holds. */
   readonly freezeExpired: boolean;
+  /** True when a shutdown released the session before `release` was called. */
+  readonly releasedByShutdown: boolean;
   /** Thaws, then runs the post hook with the snapshot ids; runs once, later calls share it. */
   release(snapshotIds: string[]): Promise<ReleaseResult>;
 }
@@ -72,6 +76,8 @@ class QuiesceAttempt {
   private freezeFailed = false;
   private done?: Promise<QuiesceSession>;
   private session?: QuiesceSession;
+  private releasing?: Promise<ReleaseResult>;
+  private releasedBy?: 'run' | 'shutdown';
 
   constructor(private readonly options: QuiesceOptions) {
     this.logger = options.logger.child({ runId: options.run.runId, policy: options.run.policy });
@@ -148,16 +154,28 @@ class QuiesceAttempt {
   }
 
   private createSession(): QuiesceSession {
-    let releasing: Promise<ReleaseResult> | undefined;
     const frozen = this.frozen;
+    const releasedBy = () => this.releasedBy;
     return {
       consistency: this.reachedConsistency(),
       preHook: this.preHook,
       get freezeExpired() {
         return frozen?.expired ?? false;
       },
-      release: (snapshotIds) => (releasing ??= this.release(snapshotIds)),
+      get releasedByShutdown() {
+        return releasedBy() === 'shutdown';
+      },
+      release: (snapshotIds) => this.startRelease(snapshotIds, 'run'),
     };
+  }
+
+  /** Starts the release once; later calls, from the run or a shutdown, share its result. */
+  private startRelease(snapshotIds: string[], by: 'run' | 'shutdown'): Promise<ReleaseResult> {
+    if (this.releasing === undefined) {
+      this.releasedBy = by;
+      this.releasing = this.release(snapshotIds);
+    }
+    return this.releasing;
   }
 
   private async release(snapshotIds: string[]): Promise<ReleaseResult> {
@@ -179,7 +197,7 @@ class QuiesceAttempt {
   private async stopForShutdown(): Promise<void> {
     this.controller.abort();
     await this.done?.catch(() => undefined);
-    await this.session?.release([]);
+    if (this.session !== undefined) await this.startRelease([], 'shutdown');
   }
 
   // The post hook undoes what the pre hook did, so it runs once pre has started. Without a pre
@@ -204,8 +222,8 @@ class QuiesceAttempt {
     }
   }
 
-  private runHook(path: string, phase: HookPhase, run: HookRunInfo): Promise<HookResult> {
-    return runHook({
+  private async runHook(path: string, phase: HookPhase, run: HookRunInfo): Promise<HookResult> {
+    const result = await runHook({
       path,
       phase,
       run,
@@ -215,6 +233,8 @@ class QuiesceAttempt {
       signal: phase === 'pre' ? this.controller.signal : undefined,
       ...this.options.hookLimits,
     });
+    this.options.onHook?.(phase, result);
+    return result;
   }
 
   private reachedConsistency(): Consistency {

@@ -4,7 +4,7 @@ export type { JournalStep } from './journal-step.js';
 export { recordError } from './record-error.js';
 export { DEFAULT_GROUP_DISK_LIMIT, DEFAULT_POLL_INTERVALS } from './run-context.js';
 export type { PollIntervals, RunContext } from './run-context.js';
-export type { RunHooks } from './run-hooks.js';
+export type { ConsistencyCorrection, RunHooks } from './run-hooks.js';
 export { RunManager } from './run-manager.js';
 export type {
   RunManagerContext,
@@ -17,6 +17,7 @@ export type {
   ConsistencyLevel,
   DiskResult,
   DiskRunStatus,
+  HookOutcome,
   RecordedError,
   RunConsistency,
   RunPhase,

@@ -1,5 +1,7 @@
 import type { PolicyConfig } from '../config/index.js';
+import { lowerRunConsistency } from './lower-consistency.js';
 import type { RunContext } from './run-context.js';
+import type { ConsistencyCorrection } from './run-hooks.js';
 import type { RunRecord } from './run-record.js';
 
 /**
@@ -24,8 +26,8 @@ export async function quiesceIfAsked(
     consistency.reason = 'the daemon restarted while quiescing, so the disks were not quiesced';
     return;
   }
-  // NOTE: a run journaled as quiesced keeps its consistency tag after a restart, because repeated
-  // creates must carry the same tags. A create first sent after the restart is not quiesced.
+  // A run journaled as quiesced keeps its tags after a restart, because repeated creates must
+  // carry the same tags. Its release then lowers them, since the restart ended the quiesce.
   if (run.quiesce !== undefined) return;
 
   run.quiesce = { status: 'quiescing' };
@@ -35,18 +37,24 @@ export async function quiesceIfAsked(
   await context.journal(run, 'quiesce-done');
 }
 
-/** Calls the release hook once for a run that quiesced; a failing release is logged, not thrown. */
+/**
+ * Calls the release hook once for a run that quiesced. When the release reports that the quiesce
+ * ended too early, the run's consistency is lowered. A failing release is logged, not thrown.
+ */
 export async function releaseIfQuiesced(
   run: RunRecord,
   policy: PolicyConfig,
   context: RunContext,
 ): Promise<void> {
   if (run.quiesce === undefined || run.quiesce.status === 'released') return;
+  let correction: ConsistencyCorrection | undefined;
   try {
-    await context.hooks?.release?.(run, policy);
+    correction = (await context.hooks?.release?.(run, policy)) ?? undefined;
   } catch (error) {
     context.logger.error({ err: error }, 'release after quiesce failed');
   }
+  // Journaled as released only after the correction, so a restart repeats a lost one.
+  if (correction !== undefined) await lowerRunConsistency(run, correction, context);
   run.quiesce.status = 'released';
   await context.journal(run, 'released');
 }

@@ -63,6 +63,13 @@ export interface QuiesceState {
   status: 'quiescing' | 'quiesced' | 'released';
 }
 
+/** How a pre or post hook of a run ended; `exitCode` is null when a signal ended it. */
+export interface HookOutcome {
+  durationMs: number;
+  exitCode: number | null;
+  timedOut: boolean;
+}
+
 /** A disk left to another run in flight that already snapshots it. */
 export interface JoinedDisk {
   diskId: string;
@@ -104,6 +111,13 @@ export interface RunRecord {
   consistency?: RunConsistency;
   snapshotGroup?: SnapshotGroupState;
   quiesce?: QuiesceState;
+  /**
+   * Time filesystems stayed frozen, from the first freeze to the end of the thaw, in ms; the
+   * socket's run view shows null when nothing was frozen.
+   */
+  freezeWindowMs?: number | null;
+  /** How the run's pre and post hooks ended, once they ran. */
+  hooks?: { pre?: HookOutcome; post?: HookOutcome };
   joined?: JoinedDisk[];
   /** Set once the wait outlasted the policy's `maxWait`; the run is then checked now and then. */
   waitExceededAt?: string;

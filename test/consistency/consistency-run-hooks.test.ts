@@ -80,9 +80,9 @@ describe('createConsistencyHooks', () => {
     return config.policies.nightly as PolicyConfig;
   }
 
-  function hooksFor(onDisk = true) {
+  function hooksFor(onDisk = true, registry = new QuiesceRegistry()) {
     return createConsistencyHooks({
-      registry: new QuiesceRegistry(),
+      registry,
       logger: captureLogs().logger,
       protectedPaths: selfsnapPaths(config),
       isOnRunDisks: () => onDisk,
@@ -113,13 +113,77 @@ describe('createConsistencyHooks', () => {
     );
   });
 
+  it('records hook outcomes and the freeze window', async () => {
+    const hooks = hooksFor();
+    const run = makeRun();
+
+    await hooks.quiesce(run, nightly());
+    expect(run.hooks?.pre).toEqual({
+      durationMs: expect.any(Number),
+      exitCode: 0,
+      timedOut: false,
+    });
+    expect(run.hooks?.post).toBeUndefined();
+    const correction = await hooks.release(run, nightly());
+
+    expect(correction).toBeUndefined();
+    expect(run.hooks?.post).toEqual({
+      durationMs: expect.any(Number),
+      exitCode: 0,
+      timedOut: false,
+    });
+    expect(run.freezeWindowMs).toBeGreaterThan(0);
+    expect(run.freezeWindowMs).toBeLessThan(10_000);
+  });
+
+  it('returns a crash correction when the freeze deadline passed', async () => {
+    const hooks = hooksFor();
+    const run = makeRun();
+    const policy = { ...nightly(), freezeTimeout: 1000 };
+
+    expect(await hooks.quiesce(run, policy)).toBe('application');
+    // The watchdog thaws at the 1 s deadline while the creates would still be in flight.
+    expect(await timeWrite(data, 3000)).toBeDefined();
+    const correction = await hooks.release(run, policy);
+
+    expect(correction).toEqual({
+      consistency: 'crash',
+      reason:
+        'the watchdog thawed at the freeze deadline (1000 ms), so the application quiesce may have ended before the creates were accepted',
+    });
+    expect(run.freezeWindowMs).toBeGreaterThanOrEqual(1000);
+    expect(await readFile(marker, 'utf8')).toBe(
+      'pre d-data1,d-data2 ids=\npost d-data1,d-data2 ids=\n',
+    );
+  });
+
+  it('returns a crash correction when a shutdown released first', async () => {
+    const registry = new QuiesceRegistry();
+    const hooks = hooksFor(true, registry);
+    const run = makeRun();
+
+    await hooks.quiesce(run, nightly());
+    await registry.releaseAll();
+    expect(await timeWrite(data, 2000)).toBeDefined();
+    const correction = await hooks.release(run, nightly());
+
+    expect(correction).toEqual({
+      consistency: 'crash',
+      reason:
+        'the daemon stopped and released the run first, so the application quiesce may have ended before the creates were accepted',
+    });
+    expect(await readFile(marker, 'utf8')).toBe(
+      'pre d-data1,d-data2 ids=\npost d-data1,d-data2 ids=\n',
+    );
+  });
+
   it('runs post once when quiesce fails before release', async () => {
     const hooks = hooksFor(false);
     const run = makeRun();
     const policy = nightly();
 
     await expect(hooks.quiesce(run, policy)).rejects.toMatchObject({ code: 'FREEZE_REFUSED' });
-    await hooks.release(run, policy);
+    expect(await hooks.release(run, policy)).toBeUndefined();
 
     expect(await readFile(marker, 'utf8')).toBe(
       'pre d-data1,d-data2 ids=\npost d-data1,d-data2 ids=\n',
@@ -132,9 +196,16 @@ describe('createConsistencyHooks', () => {
     await runCommand('fsfreeze', ['-f', data]);
     expect(await timeWrite(data, BLOCKED_MS)).toBeUndefined();
 
-    await hooksFor().release(run, nightly());
+    run.consistency = { requested: 'application', applied: 'application' };
+    const correction = await hooksFor().release(run, nightly());
 
     expect(await timeWrite(data, 2000)).toBeDefined();
     expect(await readFile(marker, 'utf8')).toBe('post d-data1,d-data2 ids=s-1\n');
+    expect(run.hooks?.post).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(correction).toEqual({
+      consistency: 'crash',
+      reason:
+        'the daemon restarted while the run was quiesced, so the application quiesce may have ended before the creates were accepted',
+    });
   });
 });

@@ -97,7 +97,10 @@ describe('SelfsnapMetrics', () => {
     metrics.recordRun(
       finishedRun({
         freezeWindowMs: 1500,
-        hooks: { pre: { durationMs: 250 }, post: { durationMs: 2000 } },
+        hooks: {
+          pre: { durationMs: 250, exitCode: 0, timedOut: false },
+          post: { durationMs: 2000, exitCode: 0, timedOut: false },
+        },
       }),
     );
 
