@@ -17,12 +17,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (alive) {
-    throw new SelfsnapError(
-      'SOCKET_IN_USE',
-      `another selfsnap daemon is serving ${path}; stop it first`,
-    );
-  }
+  if (alive) throw socketInUse(path);
   const existing = await lstat(path).catch(() => undefined);
   if (existing !== undefined && !existing.isSocket()) {
     throw new SelfsnapError(
@@ -31,6 +26,14 @@ export async function prepareSocketPath(path: string): Promise<void> {
     );
   }
   await rm(path, { force: true });
+}
+
+/** Builds the error for a socket path that another daemon serves. */
+export function socketInUse(path: string): SelfsnapError {
+  return new SelfsnapError(
+    'SOCKET_IN_USE',
+    `another selfsnap daemon is serving ${path}; stop it first`,
+  );
 }
 
 /** Looks up a group's id in /etc/group; undefined when there is no such group. */

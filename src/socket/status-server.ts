@@ -4,9 +4,10 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { toSelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { lookupGroupId, prepareSocketPath } from './prepare-socket-path.js';
+import { lookupGroupId, prepareSocketPath, socketInUse } from './prepare-socket-path.js';
 import { routeRequest, sendJson } from './route-request.js';
 import type { SocketApi } from './socket-api.js';
+import { acquireSocketLock, type SocketLock } from './socket-lock.js';
 
 /** Socket path, owning group and limits. */
 export interface StatusServerOptions {
@@ -62,6 +63,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** Serves the `/v1/...` JSON API and `/metrics` over HTTP/1.1 on a unix socket. */
 export class StatusServer {
   private server?: Server;
+  private lock?: SocketLock;
 
   constructor(
     private readonly options: StatusServerOptions,
@@ -71,6 +73,18 @@ export class StatusServer {
 
   /** Creates the socket, replacing a stale one; fails if another daemon still serves it. */
   async listen(): Promise<void> {
+    const lock = await acquireSocketLock(this.options.path);
+    if (lock === undefined) throw socketInUse(this.options.path);
+    try {
+      await this.listenLocked();
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    this.lock = lock;
+  }
+
+  private async listenLocked(): Promise<void> {
     await prepareSocketPath(this.options.path);
     const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
     const settings = {
@@ -107,6 +121,8 @@ export class StatusServer {
       server.closeAllConnections();
     });
     await rm(this.options.path, { force: true });
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   private async applyGroup(): Promise<void> {

@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
+/** Tells whether a file name is one of writeFileAtomic's temporary files. */
+export function isTemporaryFile(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
+}
+
 /**
  * Writes a file so that a reader sees either the old or the new content, never a mix: the data
  * goes to a temporary file in the same folder, is synced, then renamed over the target.
