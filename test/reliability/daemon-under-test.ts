@@ -18,8 +18,8 @@ export interface ProcessExit {
 /** What a case may change in the daemon's config. */
 export interface DaemonConfigOptions {
   policies: Record<string, unknown>;
-  /** State folder; default `<folder>/state`. */
-  stateDir?: string;
+  /** State folder inside the temporary folder; default `state`. */
+  stateSubdir?: string;
   /** Metadata timeout and retries; short by default so outages show quickly. */
   metadata?: { timeout?: string; retries?: number };
 }
@@ -52,7 +52,7 @@ export class DaemonUnderTest {
     readonly emulator: Emulator,
     options: DaemonConfigOptions,
   ) {
-    this.stateDir = options.stateDir ?? join(folder, 'state');
+    this.stateDir = join(folder, options.stateSubdir ?? 'state');
   }
 
   /** Writes the config for `options` against `emulator` in a new temporary folder. */
@@ -178,9 +178,10 @@ export class DaemonUnderTest {
     );
   }
 
-  /** Stops the process if it still runs and removes the folder. */
-  async remove(): Promise<void> {
+  /** Stops the process if it still runs and removes the folder; `beforeRemove` may unmount. */
+  async remove(beforeRemove?: () => Promise<void>): Promise<void> {
     await this.stop('SIGKILL');
+    await beforeRemove?.();
     await rm(this.folder, { recursive: true, force: true });
   }
 }
