@@ -6,6 +6,7 @@ import { SelfsnapError } from './errors/index.js';
 import { chooseLogFormat, createLogger, type Logger } from './log/index.js';
 import { SelfsnapMetrics } from './metrics/index.js';
 import { discoverIdentity, MetadataClient, type InstanceIdentity } from './metadata/index.js';
+import { RetentionService } from './retention/index.js';
 import { Scheduler } from './schedule/index.js';
 import { RunManager, TAG, type RunRecord } from './snapshot/index.js';
 import {
@@ -37,6 +38,7 @@ export class Daemon implements SocketApi {
   private credentials?: RamRoleCredentials;
   private ecs?: EcsClient;
   private runs?: RunManager;
+  private retentionService?: RetentionService;
   private scheduler?: Scheduler;
   private stopping = false;
   private connectTimer?: NodeJS.Timeout;
@@ -139,6 +141,11 @@ export class Daemon implements SocketApi {
       .map(toSnapshotView);
   }
 
+  retention(): RetentionService {
+    if (this.retentionService === undefined || this.stopping) throw this.notReady();
+    return this.retentionService;
+  }
+
   async renderMetrics() {
     return this.metrics.render();
   }
@@ -209,6 +216,14 @@ export class Daemon implements SocketApi {
       },
     });
     this.ecs = ecs;
+    const retention = await RetentionService.open(this.config.stateDir, {
+      ecs,
+      instanceId: identity.instanceId,
+      policies: this.config.policies,
+      logger,
+      onListing: (snapshots) => this.metrics.recordSnapshotListing(snapshots),
+    });
+    this.retentionService = retention;
     const runs = new RunManager(
       this.config,
       this.state,
@@ -220,6 +235,7 @@ export class Daemon implements SocketApi {
           diskIdOf: (serial) => this.metadata.find(`disks/${serial}/id`, 'disks'),
         },
         groupDiskLimit: this.config.ecs.snapshotGroupDiskLimit,
+        hooks: { prune: (run, policy) => retention.pruneRun(run, policy) },
       },
       logger,
     );
@@ -247,6 +263,8 @@ export class Daemon implements SocketApi {
 
   private onRunUpdate(run: RunRecord): void {
     if (!this.metrics.recordRun(run)) return;
+    // A run that pruned has already given the metrics the listing it pruned from.
+    if (run.prune?.status === 'pruned') return;
     // One listing per finished run keeps selfsnap_snapshots current at a cost of a page per 100.
     this.listSnapshots().catch((error: unknown) => {
       this.logger.warn({ err: error, runId: run.id }, 'cannot list snapshots for the metrics');

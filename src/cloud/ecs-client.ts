@@ -24,7 +24,7 @@ const DISK_PAGE_SIZE = 100;
 // DescribeSnapshotGroups takes at most 10 SnapshotGroupId.N and 100 results a page.
 const GROUP_IDS_PER_CALL = 10;
 const GROUP_PAGE_SIZE = 100;
-// TagResources takes at most 50 ResourceId.N.
+// TagResources and UntagResources take at most 50 ResourceId.N.
 const TAG_RESOURCE_IDS_PER_CALL = 50;
 
 /** Endpoint, credentials and retry settings of the ECS client. */
@@ -174,6 +174,23 @@ export class EcsClient {
         Tag: toTagList(tags),
       };
       await this.caller.call('TagResources', query, options);
+    }
+  }
+
+  /** Removes tag keys from snapshots, 50 ids a call. */
+  async untagSnapshots(
+    snapshotIds: string[],
+    tagKeys: string[],
+    options: CallOptions = {},
+  ): Promise<void> {
+    for (const ids of batchesOf(snapshotIds, TAG_RESOURCE_IDS_PER_CALL)) {
+      const query = {
+        RegionId: this.regionId,
+        ResourceType: 'snapshot',
+        ResourceId: ids,
+        TagKey: tagKeys,
+      };
+      await this.caller.call('UntagResources', query, options);
     }
   }
 

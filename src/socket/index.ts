@@ -7,5 +7,11 @@ export type { RunView } from './run-view.js';
 export { toSnapshotView } from './snapshot-view.js';
 export type { SnapshotView } from './snapshot-view.js';
 export { DEFAULT_WAIT_TIMEOUT_MS } from './socket-api.js';
-export type { RunFilter, SocketApi, TriggerAnswer, TriggerBody } from './socket-api.js';
+export type {
+  RetentionApi,
+  RunFilter,
+  SocketApi,
+  TriggerAnswer,
+  TriggerBody,
+} from './socket-api.js';
 export type { RunEvent } from './stream-run.js';

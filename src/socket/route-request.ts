@@ -3,6 +3,8 @@ import { SelfsnapError } from '../errors/index.js';
 import { parseRunFilter, rejectUnknown } from './parse-run-filter.js';
 import { parseTriggerBody } from './parse-trigger-body.js';
 import { readJsonBody } from './read-json-body.js';
+import { requireMethod } from './require-method.js';
+import { routeRetention } from './retention-routes.js';
 import { toRunView } from './run-view.js';
 import { DEFAULT_WAIT_TIMEOUT_MS, type SocketApi } from './socket-api.js';
 import { streamRun, wantsStream } from './stream-run.js';
@@ -61,6 +63,9 @@ export async function routeRequest(
     requireMethod(method, ['GET']);
     return sendMetrics(api, response);
   }
+  const call = { request, url, path, method, maxBodyBytes: MAX_BODY_BYTES };
+  const answer = await routeRetention(api, call);
+  if (answer !== undefined) return sendJson(response, answer.status, answer.body);
   throw new SelfsnapError('NOT_FOUND', `no such endpoint: ${method} ${path}`);
 }
 
@@ -92,13 +97,4 @@ async function triggerRun(
     wait === 'none' ? { run, timedOut: false } : await api.waitForRun(run.id, wait, timeoutMs);
   const status = answer.run.status === 'running' ? 202 : 200;
   sendJson(response, status, { run: toRunView(answer.run), timedOut: answer.timedOut });
-}
-
-function requireMethod(actual: string, allowed: string[]): void {
-  if (!allowed.includes(actual)) {
-    throw new SelfsnapError(
-      'METHOD_NOT_ALLOWED',
-      `method ${actual} is not allowed here; use ${allowed.join(' or ')}`,
-    );
-  }
 }

@@ -1,4 +1,6 @@
+import type { Snapshot } from '../cloud/index.js';
 import type { WaitMode } from '../config/index.js';
+import type { PruneAnswer, PruneRequest } from '../retention/prune-on-request.js';
 import type { RunRecord, RunStatus, Trigger } from '../snapshot/index.js';
 import type { SnapshotView } from './snapshot-view.js';
 
@@ -28,6 +30,16 @@ export interface RunFilter {
   limit: number;
 }
 
+/** Retention operations the socket serves. */
+export interface RetentionApi {
+  /** Prunes now, or only plans with `dryRun`. */
+  prune(request: PruneRequest): Promise<PruneAnswer>;
+  /** Pins one of selfsnap's snapshots and returns it as tagged. */
+  pin(snapshotId: string, reason?: string): Promise<Snapshot>;
+  /** Unpins one of selfsnap's snapshots and returns it. */
+  unpin(snapshotId: string): Promise<Snapshot>;
+}
+
 /** Operations the socket server needs from the daemon, which implements them. */
 export interface SocketApi {
   status(): unknown;
@@ -42,6 +54,8 @@ export interface SocketApi {
   watchRun(id: string, listener: (run: RunRecord) => void): () => void;
   /** Lists this instance's snapshots that selfsnap made, reading every page. */
   listSnapshots(policy?: string): Promise<SnapshotView[]>;
+  /** Returns the retention operations; throws NOT_READY until the instance is identified. */
+  retention(): RetentionApi;
   /** Renders the Prometheus metrics. */
   renderMetrics(): Promise<{ contentType: string; body: string }>;
 }

@@ -16,7 +16,7 @@ export interface CallOptions {
 /** Sends one JSON request to the daemon's socket and returns the parsed answer. */
 export async function callDaemon<T>(
   socketPath: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: CallOptions = {},
 ): Promise<T> {
@@ -47,7 +47,7 @@ export async function streamDaemon(
 
 function openRequest(
   socketPath: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: CallOptions,
   accept: string,
