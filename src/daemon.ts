@@ -1,6 +1,8 @@
 import { EcsClient } from './cloud/index.js';
 import { loadConfig, type SelfsnapConfig, type WaitMode } from './config/index.js';
+import { QuiesceRegistry } from './consistency/index.js';
 import { createRamRoleCredentials, type RamRoleCredentials } from './credentials/index.js';
+import { createDaemonConsistencyHooks, createDiskLookups } from './daemon/index.js';
 import { buildStatus, recordApiHealth, type DaemonHealth } from './daemon-status.js';
 import { SelfsnapError } from './errors/index.js';
 import { chooseLogFormat, createLogger, type Logger } from './log/index.js';
@@ -32,6 +34,8 @@ export class Daemon implements SocketApi {
   private readonly metadata: MetadataClient;
   private readonly state: StateStore;
   private readonly server: StatusServer;
+  /** Quiesced runs, which a stop thaws and runs the post hooks of before anything else. */
+  private readonly quiesces = new QuiesceRegistry();
   /** The Prometheus metrics that `GET /metrics` renders. */
   readonly metrics: SelfsnapMetrics;
   private identity?: InstanceIdentity;
@@ -75,6 +79,8 @@ export class Daemon implements SocketApi {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.connectTimer);
+    // A frozen filesystem blocks the host's writes, so it must not wait for the runs to drain.
+    await this.quiesces.releaseAll();
     await this.scheduler?.stop();
     await this.server.close();
     // Runs start no new creates and stop waiting; creates already sent get their ids journaled.
@@ -224,6 +230,15 @@ export class Daemon implements SocketApi {
       onListing: (snapshots) => this.metrics.recordSnapshotListing(snapshots),
     });
     this.retentionService = retention;
+    const lookups = createDiskLookups(this.metadata);
+    const registry = this.quiesces;
+    const consistency = createDaemonConsistencyHooks({
+      config: this.config,
+      ecs,
+      registry,
+      logger,
+      ...lookups,
+    });
     const runs = new RunManager(
       this.config,
       this.state,
@@ -231,11 +246,9 @@ export class Daemon implements SocketApi {
         ecs,
         identity,
         logger: logger.child({ component: 'run' }),
-        serialDirectory: {
-          diskIdOf: (serial) => this.metadata.find(`disks/${serial}/id`, 'disks'),
-        },
+        ...lookups,
         groupDiskLimit: this.config.ecs.snapshotGroupDiskLimit,
-        hooks: { prune: (run, policy) => retention.pruneRun(run, policy) },
+        hooks: { ...consistency, prune: (run, policy) => retention.pruneRun(run, policy) },
       },
       logger,
     );

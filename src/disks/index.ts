@@ -6,3 +6,8 @@ export type {
   ResolveOptions,
   SerialDirectory,
 } from './resolve-mountpoints.js';
+export {
+  readTestLookupRoots,
+  TEST_DISK_BY_ID_ROOT_VARIABLE,
+  TEST_SYSFS_ROOT_VARIABLE,
+} from './test-lookup-roots.js';
