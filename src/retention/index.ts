@@ -23,8 +23,6 @@ export type {
   PruneOnRequestOptions,
   PruneRequest,
 } from './prune-on-request.js';
-export { prunePolicy } from './prune-policy.js';
-export type { PrunePolicyOptions, PruneReport } from './prune-policy.js';
 export type {
   PruneAction,
   PruneEntry,
