@@ -25,9 +25,17 @@ export interface RunPruneOptions {
 
 type DiskIdsResult = { ok: true; diskIds: Set<string> } | { ok: false; reason: string };
 
-type RunPlanResult =
-  | { ok: true; plan: PrunePlan; covered: Set<string>; snapshots: Snapshot[] }
-  | { ok: false; reason: string };
+type RunPlanResult = { ok: true; planned: RunPlan } | { ok: false; reason: string };
+
+interface RunPlan {
+  plan: PrunePlan;
+  /** Disks that may lose snapshots. */
+  covered: Set<string>;
+  /** The complete listing the plan came from. */
+  snapshots: Snapshot[];
+  /** Snapshots held back as undeletable, which the kept count leaves out. */
+  held: ReadonlySet<string>;
+}
 
 /**
  * Prunes a run's policy once every disk of the run has finished, from one listing of the
@@ -39,9 +47,9 @@ type RunPlanResult =
 export async function pruneAfterRun(run: RunRecord, options: RunPruneOptions): Promise<RunPrune> {
   const log = options.logger.child({ component: 'retention', runId: run.id, policy: run.policy });
   const now = options.now ?? new Date();
-  const planned = await planRunPrune(run, options, now);
-  if (!planned.ok) return skip(log, planned.reason);
-  const { plan, covered, snapshots } = planned;
+  const result = await planRunPrune(run, options, now);
+  if (!result.ok) return skip(log, result.reason);
+  const { plan, covered, snapshots } = result.planned;
   for (const warning of plan.warnings) log.warn({ warning }, 'snapshot kept because unreadable');
 
   const listedIds = new Set(snapshots.map((snapshot) => snapshot.snapshotId));
@@ -55,7 +63,7 @@ export async function pruneAfterRun(run: RunRecord, options: RunPruneOptions): P
     status: 'pruned',
     diskIds: [...covered].sort(),
     deleted: [...deleted],
-    kept: countKept(plan, covered),
+    kept: countKept(result.planned),
     undeletable: byOutcome('undeletable'),
     retryLater: byOutcome('retry-later'),
     finishedAt: new Date().toISOString(),
@@ -97,7 +105,8 @@ async function planRunPrune(
       ? 'new snapshot of the disk not accomplished'
       : 'disk not snapshotted by this run',
   );
-  return { ok: true, plan, covered, snapshots: [...built.input.snapshots] };
+  const held = built.input.undeletableSnapshotIds;
+  return { ok: true, planned: { plan, covered, snapshots: [...built.input.snapshots], held } };
 }
 
 /**
@@ -133,9 +142,11 @@ function coveredDiskIds(
   return covered;
 }
 
-function countKept(plan: PrunePlan, diskIds: ReadonlySet<string>): number {
-  return plan.entries.filter((entry) => entry.action === 'keep' && diskIds.has(entry.diskId))
-    .length;
+function countKept({ plan, covered, held }: RunPlan): number {
+  const kept = plan.entries.filter(
+    (entry) => entry.action === 'keep' && covered.has(entry.diskId) && !held.has(entry.snapshotId),
+  );
+  return kept.length;
 }
 
 function skip(log: Logger, reason: string): RunPrune {

@@ -85,7 +85,7 @@ export interface RunPrune {
   diskIds: string[];
   /** Snapshots deleted. */
   deleted: string[];
-  /** Number of the policy's snapshots kept on the covered disks. */
+  /** Number of the policy's snapshots kept on the covered disks, not counting undeletable ones. */
   kept: number;
   /** Snapshots the API refused to delete for good; the run is `partial` when there is one. */
   undeletable: string[];
