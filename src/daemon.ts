@@ -9,7 +9,7 @@ import { chooseLogFormat, createLogger, type Logger } from './log/index.js';
 import { SelfsnapMetrics } from './metrics/index.js';
 import { discoverIdentity, MetadataClient, type InstanceIdentity } from './metadata/index.js';
 import { RetentionService } from './retention/index.js';
-import { Scheduler } from './schedule/index.js';
+import { lastScheduledRunIn, Scheduler } from './schedule/index.js';
 import { RunManager, TAG, type RunRecord } from './snapshot/index.js';
 import {
   StatusServer,
@@ -259,16 +259,17 @@ export class Daemon implements SocketApi {
     this.scheduler = new Scheduler(
       this.config.policies,
       identity.instanceId,
-      (policy) => void this.runScheduled(policy),
+      (policy, reason) => void this.runScheduled(policy, reason),
       logger.child({ component: 'schedule' }),
+      (policy) => lastScheduledRunIn(runs.listRuns(200), policy),
     );
     this.scheduler.start();
   }
 
-  private async runScheduled(policy: string): Promise<void> {
+  private async runScheduled(policy: string, reason?: string): Promise<void> {
     if (this.stopping || this.runs === undefined) return;
     try {
-      await this.runs.trigger({ policy, trigger: 'schedule' });
+      await this.runs.trigger({ policy, trigger: 'schedule', reason });
     } catch (error) {
       this.logger.error({ err: error, policy }, 'scheduled run not started');
     }
