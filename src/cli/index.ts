@@ -7,6 +7,8 @@ import { daemonCommand } from './daemon-command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hooksCommand } from './hooks-command.js';
 import { listCommand } from './list-command.js';
+import { pinCommand, unpinCommand } from './pin-command.js';
+import { pruneCommand } from './prune-command.js';
 import { restoreCommand } from './restore-command.js';
 import { runCommand } from './run-command.js';
 import { runsCommand } from './runs-command.js';
@@ -25,6 +27,9 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
     .command(daemonCommand)
     .command(statusCommand)
     .command(listCommand)
+    .command(pruneCommand)
+    .command(pinCommand)
+    .command(unpinCommand)
     .command(runsCommand)
     .command(runCommand)
     .command(snapshotCommand)

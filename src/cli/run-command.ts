@@ -1,3 +1,4 @@
+import type { RunPrune } from '../snapshot/run-record.js';
 import type { RunView } from '../socket/run-view.js';
 import { callDaemon } from '../socket/socket-client.js';
 import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
@@ -39,9 +40,18 @@ function formatRunDetail(run: RunView): string {
   ];
   if (run.reason !== undefined) lines.push(`reason: ${run.reason}`);
   if (run.error !== undefined) lines.push(`error: ${run.error.code}: ${run.error.message}`);
+  if (run.prune !== undefined) lines.push(formatRunPrune(run.prune));
   if (run.disks.length > 0) lines.push('', formatDiskTable(run));
   for (const disk of run.disks) {
     if (disk.error !== undefined) lines.push(`${disk.diskId}: ${disk.error.message}`);
   }
   return lines.join('\n');
+}
+
+function formatRunPrune(prune: RunPrune): string {
+  if (prune.status === 'skipped') return `prune: skipped: ${prune.reason ?? 'no reason given'}`;
+  const parts = [`deleted ${prune.deleted.length}`, `kept ${prune.kept}`];
+  if (prune.undeletable.length > 0) parts.push(`undeletable ${prune.undeletable.join(' ')}`);
+  if (prune.retryLater.length > 0) parts.push(`retry later ${prune.retryLater.length}`);
+  return `prune: ${parts.join(', ')}`;
 }

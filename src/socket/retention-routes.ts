@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { SelfsnapError } from '../errors/index.js';
 import { parsePinBody, parsePruneBody } from './parse-retention-body.js';
 import { rejectUnknown } from './parse-run-filter.js';
 import { readJsonBody } from './read-json-body.js';
@@ -21,7 +22,8 @@ export interface RouteCall {
   maxBodyBytes: number;
 }
 
-const PIN_PATH = /^\/v1\/snapshots\/([A-Za-z0-9-]{1,100})\/pin$/;
+// Any id is matched, so that pinSnapshot can name what is wrong with a malformed one.
+const PIN_PATH = /^\/v1\/snapshots\/([^/]{1,200})\/pin$/;
 // A prune deletes at most a few snapshots at a time, and hundreds of them take minutes.
 const PRUNE_IDLE_TIMEOUT_MS = 30 * 60_000;
 
@@ -44,7 +46,7 @@ export async function routeRetention(
 
   const pinMatch = PIN_PATH.exec(call.path);
   if (pinMatch === null) return undefined;
-  const snapshotId = pinMatch[1] as string;
+  const snapshotId = decodePathPart(pinMatch[1] as string);
   requireMethod(call.method, ['POST', 'DELETE']);
   rejectUnknown(call.url.searchParams, []);
   if (call.method === 'DELETE') {
@@ -56,4 +58,12 @@ export async function routeRetention(
   const { reason } = parsePinBody(await readJsonBody(call.request, call.maxBodyBytes));
   const pinned = await api.retention().pin(snapshotId, reason);
   return { status: 200, body: { snapshot: toSnapshotView(pinned) } };
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new SelfsnapError('REQUEST_INVALID', `invalid percent-encoding in "${part}"`);
+  }
 }
