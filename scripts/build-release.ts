@@ -22,16 +22,23 @@ const seaName = `selfsnap-${process.platform}-${process.arch}`;
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 // This entry replaces src/cli.ts, whose top-level await CommonJS cannot hold. CommonJS is what a
-// SEA runs, and it loads the CommonJS @alicloud packages without an ESM interop layer.
+// SEA runs, and it loads the CommonJS @alicloud packages without an ESM interop layer. The
+// bundle has no thaw-watchdog-main.js beside it, so the daemon starts the watchdog as this
+// program with a hidden first argument. That check comes first, and the dynamic import keeps
+// esbuild from running the CLI's modules (yargs, the cloud SDK) before a watchdog is armed.
 const ENTRY = `
-import { main } from './cli/index.js';
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write('selfsnap: ' + (error instanceof Error ? error.message : error) + '\\n');
-    process.exit(1);
-  },
-);
+import { runThawWatchdogIfRequested } from './consistency/thaw-watchdog.js';
+if (!runThawWatchdogIfRequested()) {
+  import('./cli/index.js')
+    .then(({ main }) => main())
+    .then(
+      (code) => process.exit(code),
+      (error) => {
+        process.stderr.write('selfsnap: ' + (error instanceof Error ? error.message : error) + '\\n');
+        process.exit(1);
+      },
+    );
+}
 `;
 
 // ESM dependencies (yargs 18) read import.meta.url, which is empty in CommonJS output, so the
