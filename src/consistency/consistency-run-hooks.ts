@@ -48,20 +48,7 @@ export function createConsistencyHooks(
   return {
     async quiesce(run: RunRecord, policy: PolicyConfig): Promise<ConsistencyLevel> {
       try {
-        const session = await quiesce({
-          run: describeRun(run),
-          consistency: run.consistency?.requested ?? policy.consistency,
-          hooks: policy.hooks,
-          freeze: {
-            mountpoints: policy.freeze,
-            timeoutMs: policy.freezeTimeout,
-            protectedPaths: options.protectedPaths,
-            isOnSelectedDisks: (mount) => options.isOnRunDisks(run, mount),
-          },
-          logger: options.logger,
-          registry: options.registry,
-          onHook: (phase, result) => recordHook(run, phase, result),
-        });
+        const session = await quiesceRun(run, policy, options);
         sessions.set(run.id, session);
         return session.consistency;
       } catch (error) {
@@ -83,6 +70,33 @@ export function createConsistencyHooks(
       return checkQuiesceHeld(session, result, policy.freezeTimeout);
     },
   };
+}
+
+/** Quiesces a run for its policy; a fallback's failure becomes the run's consistency reason. */
+async function quiesceRun(
+  run: RunRecord,
+  policy: PolicyConfig,
+  options: ConsistencyHooksOptions,
+): Promise<QuiesceSession> {
+  const session = await quiesce({
+    run: describeRun(run),
+    consistency: run.consistency?.requested ?? policy.consistency,
+    hooks: policy.hooks,
+    freeze: {
+      mountpoints: policy.freeze,
+      timeoutMs: policy.freezeTimeout,
+      protectedPaths: options.protectedPaths,
+      isOnSelectedDisks: (mount) => options.isOnRunDisks(run, mount),
+    },
+    logger: options.logger,
+    registry: options.registry,
+    onHook: (phase, result) => recordHook(run, phase, result),
+  });
+  const fallback = session.fallbackFrom;
+  if (fallback !== undefined && run.consistency !== undefined) {
+    run.consistency.reason = `${fallback.message}; continued under onFailure: fallback`;
+  }
+  return session;
 }
 
 function describeRun(run: RunRecord) {

@@ -22,7 +22,10 @@ export interface FreezeWindow {
   mountpoints: string[];
   frozenAt: string;
   durationMs: number;
-  /** True when the watchdog thawed at the deadline before the daemon did. */
+  /**
+   * True when the freeze may have ended before the daemon's thaw: the deadline had passed when the
+   * thaw started, or the watchdog had thawed a filesystem first.
+   */
   expired: boolean;
 }
 
@@ -30,7 +33,7 @@ export interface FreezeWindow {
 export interface FrozenFilesystems {
   /** Mountpoints in the order they were frozen. */
   readonly mountpoints: string[];
-  /** True once the watchdog has thawed at the deadline. */
+  /** True once the deadline has passed, so the watchdog may have thawed. */
   readonly expired: boolean;
   /** Process id of the thaw watchdog, for logs. */
   readonly watchdogPid?: number;
@@ -92,19 +95,25 @@ function freezeOne(watchdog: WatchdogProcess, mountpoint: string) {
   return runFsfreeze('freeze', mountpoint);
 }
 
-/** Thaws in reverse order, then releases the watchdog, or abandons it so it retries at once. */
-async function thawAll(frozen: string[], watchdog: WatchdogProcess): Promise<string[]> {
+/**
+ * Thaws in reverse order, then releases the watchdog, or abandons it so it retries at once.
+ * Returns the failures, and whether the watchdog had thawed a filesystem first.
+ */
+async function thawAll(
+  frozen: string[],
+  watchdog: WatchdogProcess,
+): Promise<{ failures: string[]; thawedByWatchdog: boolean }> {
   const failures: string[] = [];
+  let thawedByWatchdog = false;
   for (const mountpoint of [...frozen].reverse()) {
     const result = await runFsfreeze('thaw', mountpoint);
     // Not frozen after the deadline means the watchdog thawed it first.
-    if (!result.ok && !(result.notFrozen && watchdog.expired)) {
-      failures.push(`${mountpoint}: ${result.message}`);
-    }
+    if (!result.ok && result.notFrozen && watchdog.expired) thawedByWatchdog = true;
+    else if (!result.ok) failures.push(`${mountpoint}: ${result.message}`);
   }
   if (failures.length === 0) watchdog.release();
   else watchdog.abandon();
-  return failures;
+  return { failures, thawedByWatchdog };
 }
 
 function createHandle(
@@ -116,12 +125,13 @@ function createHandle(
   let thawing: Promise<FreezeWindow> | undefined;
 
   const thaw = async (): Promise<FreezeWindow> => {
-    const failures = await thawAll(frozen, watchdog);
+    const expiredBeforeThaw = watchdog.expired;
+    const { failures, thawedByWatchdog } = await thawAll(frozen, watchdog);
     const window: FreezeWindow = {
       mountpoints: frozen,
       frozenAt: start.startedAt.toISOString(),
       durationMs: Math.round(performance.now() - start.startedMs),
-      expired: watchdog.expired,
+      expired: expiredBeforeThaw || thawedByWatchdog,
     };
     if (failures.length > 0) {
       logger.error({ failures, ...window }, 'thaw failed; the watchdog retries now');

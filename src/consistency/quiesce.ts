@@ -45,6 +45,8 @@ export interface ReleaseResult {
 export interface QuiesceSession {
   /** The consistency the snapshots may claim, lower than requested after a fallback. */
   readonly consistency: Consistency;
+  /** The failure a fallback continued past, which lowered the consistency. */
+  readonly fallbackFrom?: SelfsnapError;
   readonly preHook?: HookResult;
   /** True once the watchdog has thawed at the deadline, so the freeze no longer holds. */
   readonly freezeExpired: boolean;
@@ -74,6 +76,7 @@ class QuiesceAttempt {
   private preHook?: HookResult;
   private frozen?: FrozenFilesystems;
   private freezeFailed = false;
+  private fallbackFrom?: SelfsnapError;
   private done?: Promise<QuiesceSession>;
   private session?: QuiesceSession;
   private releasing?: Promise<ReleaseResult>;
@@ -126,6 +129,7 @@ class QuiesceAttempt {
       const error = toSelfsnapError(caught, 'HOOK_FAILED');
       const fallback = this.options.hooks?.onFailure === 'fallback';
       if (!fallback || this.controller.signal.aborted) throw error;
+      this.fallbackFrom ??= error;
       this.logger.warn({ err: error }, 'quiesce step failed; continuing at lower consistency');
     }
   }
@@ -158,6 +162,7 @@ class QuiesceAttempt {
     const releasedBy = () => this.releasedBy;
     return {
       consistency: this.reachedConsistency(),
+      fallbackFrom: this.fallbackFrom,
       preHook: this.preHook,
       get freezeExpired() {
         return frozen?.expired ?? false;

@@ -64,6 +64,8 @@ export class WatchdogProcess {
   private constructor(
     private readonly child: ChildProcess,
     private readonly logger: Logger,
+    /** `performance.now()` at the watchdog's deadline, counted from before its spawn. */
+    private readonly deadlineAt: number,
   ) {}
 
   /**
@@ -72,13 +74,15 @@ export class WatchdogProcess {
    */
   static async start(options: WatchdogOptions): Promise<WatchdogProcess> {
     const command = options.command ?? resolveWatchdogCommand();
+    // The watchdog starts its timer after this, so this deadline never comes after its own.
+    const deadlineAt = performance.now() + options.timeoutMs;
     const child = spawn(command.file, [...command.args, String(options.timeoutMs)], {
       cwd: '/',
       detached: true,
       stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'],
     });
     child.unref();
-    const watchdog = new WatchdogProcess(child, options.logger);
+    const watchdog = new WatchdogProcess(child, options.logger, deadlineAt);
     try {
       await watchdog.waitUntilReady();
     } catch (error) {
@@ -93,9 +97,12 @@ export class WatchdogProcess {
     return watchdog;
   }
 
-  /** True once the watchdog has thawed at its deadline. */
+  /**
+   * True once the deadline has passed, so the watchdog may have thawed already, and once it has
+   * reported its thaw. The daemon's clock starts before the watchdog's, so this is never late.
+   */
   get expired(): boolean {
-    return this.expiredFlag;
+    return this.expiredFlag || performance.now() >= this.deadlineAt;
   }
 
   /** True while the watchdog still guards the freeze: running, before its deadline. */

@@ -102,6 +102,8 @@ describe('quiesce with hooks', () => {
     await session.release(['s-1']);
 
     expect(session.consistency).toBe('crash');
+    expect(session.fallbackFrom?.code).toBe('HOOK_FAILED');
+    expect(session.fallbackFrom?.message).toMatch(/^pre hook .*\/pre\.sh failed \(exit code 1\)$/);
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: 'quiesce step failed; continuing at lower consistency' }),
     );
