@@ -8,7 +8,7 @@ export function formatPrune(answer: PruneAnswer): string {
   return blocks.length === 0 ? 'no policies' : blocks.join('\n\n');
 }
 
-/** Counts the deletions of an answer that did not happen: refused for good or deferred. */
+/** Counts the deletions of an answer that did not happen: rejected for good or deferred. */
 export function countUnfinished(answer: PruneAnswer): { undeletable: number; retryLater: number } {
   const summaries = answer.policies.flatMap((policy) => policy.summary ?? []);
   return {

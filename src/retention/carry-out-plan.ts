@@ -1,10 +1,10 @@
 import type { EcsClient } from '../cloud/index.js';
 import type { Logger } from '../log/index.js';
-import type { RefusedDeletion, UndeletableUpdate } from '../state/index.js';
+import type { RejectedDeletion, UndeletableUpdate } from '../state/index.js';
 import { executePrune, type DeleteResult, type PruneSummary } from './execute-prune.js';
 import type { PrunePlan } from './prune-plan.js';
 
-/** The store of refused deletions, as the prune needs it. */
+/** The store of rejected deletions, as the prune needs it. */
 export interface UndeletableStore {
   /** Returns the ids whose retry time has not come at `now`. */
   heldAt(now: Date): Set<string>;
@@ -17,30 +17,30 @@ export interface CarryOutContext {
   logger: Logger;
   undeletable: UndeletableStore;
   now: Date;
-  /** Ids of the complete listing the plan came from; refusals of unlisted snapshots are dropped. */
+  /** Ids of the complete listing the plan came from; rejections of unlisted snapshots are dropped. */
   listedIds: ReadonlySet<string>;
 }
 
 /**
- * Deletes what a plan deletes and records in the store every deletion the API refused for good,
+ * Deletes what a plan deletes and records in the store every deletion the API rejected for good,
  * so later prunes leave those snapshots alone until their retry time. Never throws: a store that
- * cannot be saved is logged, and the refusal is met again on the next prune.
+ * cannot be saved is logged, and the rejection is met again on the next prune.
  */
 export async function carryOutPlan(
   plan: PrunePlan,
   context: CarryOutContext,
 ): Promise<PruneSummary> {
   const summary = await executePrune(plan, context.ecs, context.logger);
-  const refused = summary.results
+  const rejected = summary.results
     .filter((result) => result.outcome === 'undeletable')
-    .map((result) => toRefusal(result, plan.policy));
+    .map((result) => toRejection(result, plan.policy));
   const deleted = summary.results
     .filter((result) => result.outcome === 'deleted')
     .map((result) => result.snapshotId);
 
   try {
     await context.undeletable.update(
-      { refused, deleted, listedIds: context.listedIds },
+      { rejected, deleted, listedIds: context.listedIds },
       context.now,
     );
   } catch (error) {
@@ -52,12 +52,12 @@ export async function carryOutPlan(
   return summary;
 }
 
-function toRefusal(result: DeleteResult, policy: string): RefusedDeletion {
+function toRejection(result: DeleteResult, policy: string): RejectedDeletion {
   return {
     snapshotId: result.snapshotId,
     diskId: result.diskId,
     policy,
     code: result.error?.ecsCode ?? result.error?.code ?? 'UNKNOWN',
-    message: result.error?.message ?? 'the API refused the deletion',
+    message: result.error?.message ?? 'the API rejected the deletion',
   };
 }

@@ -38,7 +38,7 @@ export class RetentionService {
 
   constructor(private readonly options: RetentionServiceOptions) {}
 
-  /** Creates the service with the refused deletions stored in `<stateDir>/retention.json`. */
+  /** Creates the service with the rejected deletions stored in `<stateDir>/retention.json`. */
   static async open(
     stateDir: string,
     options: Omit<RetentionServiceOptions, 'undeletable'>,

@@ -87,7 +87,7 @@ export interface RunPrune {
   deleted: string[];
   /** Number of the policy's snapshots kept on the covered disks, not counting undeletable ones. */
   kept: number;
-  /** Snapshots the API refused to delete for good; the run is `partial` when there is one. */
+  /** Snapshots whose deletion the API rejected for good; the run is `partial` when there is one. */
   undeletable: string[];
   /** Snapshots whose deletion failed for now; the next prune tries again. */
   retryLater: string[];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
-/** One snapshot the API refused to delete for good, as `retention.json` stores it. */
+/** One snapshot whose deletion the API rejected for good, as `retention.json` stores it. */
 export interface UndeletableSnapshot {
   snapshotId: string;
   diskId: string;
@@ -11,21 +11,21 @@ export interface UndeletableSnapshot {
   /** The ECS error Code, or selfsnap's error code when the API sent none. */
   code: string;
   message: string;
-  firstRefusedAt: string;
-  lastRefusedAt: string;
+  firstRejectedAt: string;
+  lastRejectedAt: string;
   /** Time from which a prune may try to delete the snapshot again. */
   retryAfter: string;
 }
 
-/** A refused deletion to record. */
-export type RefusedDeletion = Pick<
+/** A rejected deletion to record. */
+export type RejectedDeletion = Pick<
   UndeletableSnapshot,
   'snapshotId' | 'diskId' | 'policy' | 'code' | 'message'
 >;
 
 /** Changes one prune brings to the records. */
 export interface UndeletableUpdate {
-  refused: readonly RefusedDeletion[];
+  rejected: readonly RejectedDeletion[];
   deleted: readonly string[];
   /** Every snapshot id of a complete listing; records of snapshots not in it are dropped. */
   listedIds?: ReadonlySet<string>;
@@ -36,11 +36,11 @@ interface RetentionFile {
   undeletable: UndeletableSnapshot[];
 }
 
-/** Default wait before a refused deletion is tried again: 7 days. */
+/** Default wait before a rejected deletion is tried again: 7 days. */
 export const DEFAULT_UNDELETABLE_RETRY_MS = 7 * 86_400_000;
 
 /**
- * Keeps the snapshots whose deletion the API refused (one backs an image or a disk, or the call
+ * Keeps the snapshots whose deletion the API rejected (one backs an image or a disk, or the call
  * got another 4xx error) in `<stateDir>/retention.json`, so that prunes leave them alone and do
  * not count them until their retry time comes.
  */
@@ -70,10 +70,10 @@ export class UndeletableSnapshots {
     }
   }
 
-  /** Returns every record, oldest refusal first. */
+  /** Returns every record, oldest rejection first. */
   list(): UndeletableSnapshot[] {
     return [...this.records.values()].sort((a, b) =>
-      a.firstRefusedAt.localeCompare(b.firstRefusedAt),
+      a.firstRejectedAt.localeCompare(b.firstRejectedAt),
     );
   }
 
@@ -83,7 +83,7 @@ export class UndeletableSnapshots {
     return new Set(held.map((record) => record.snapshotId));
   }
 
-  /** Records refusals, drops deleted and unlisted snapshots, and saves when anything changed. */
+  /** Records rejections, drops deleted and unlisted snapshots, and saves when anything changed. */
   async update(change: UndeletableUpdate, now: Date): Promise<void> {
     let changed = false;
     for (const snapshotId of change.deleted) changed = this.records.delete(snapshotId) || changed;
@@ -92,19 +92,19 @@ export class UndeletableSnapshots {
         if (!change.listedIds.has(snapshotId)) changed = this.records.delete(snapshotId) || changed;
       }
     }
-    for (const refused of change.refused) {
-      this.records.set(refused.snapshotId, this.recordRefusal(refused, now));
+    for (const rejected of change.rejected) {
+      this.records.set(rejected.snapshotId, this.recordRejection(rejected, now));
       changed = true;
     }
     if (changed) await this.save();
   }
 
-  private recordRefusal(refused: RefusedDeletion, now: Date): UndeletableSnapshot {
+  private recordRejection(rejected: RejectedDeletion, now: Date): UndeletableSnapshot {
     const at = now.toISOString();
     return {
-      ...refused,
-      firstRefusedAt: this.records.get(refused.snapshotId)?.firstRefusedAt ?? at,
-      lastRefusedAt: at,
+      ...rejected,
+      firstRejectedAt: this.records.get(rejected.snapshotId)?.firstRejectedAt ?? at,
+      lastRejectedAt: at,
       retryAfter: new Date(now.getTime() + this.retryAfterMs).toISOString(),
     };
   }

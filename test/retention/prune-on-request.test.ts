@@ -182,7 +182,7 @@ describe('pruneOnRequest', () => {
     },
   );
 
-  it('records refusals and deletions in the undeletable store', async () => {
+  it('records rejections and deletions in the undeletable store', async () => {
     const options = await start({
       snapshots: SNAPSHOTS?.map((snapshot) =>
         snapshot.snapshotId === 's-data4' ? { ...snapshot, usage: 'image' } : snapshot,
@@ -195,7 +195,7 @@ describe('pruneOnRequest', () => {
     expect(answer.policies[0]?.summary).toMatchObject({ deleted: 1, undeletable: 1 });
     expect(store.updates).toEqual([
       {
-        refused: [
+        rejected: [
           {
             snapshotId: 's-data4',
             diskId: DATA_DISK,

@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UndeletableSnapshots, type RefusedDeletion } from '../../src/state/index.js';
+import { UndeletableSnapshots, type RejectedDeletion } from '../../src/state/index.js';
 import { LogCapture } from '../engine/engine-harness.js';
 
 const DAY_MS = 86_400_000;
 const NOW = new Date('2026-12-04T03:00:00Z');
-const IMAGE: RefusedDeletion = {
+const IMAGE: RejectedDeletion = {
   snapshotId: 's-image',
   diskId: 'd-bp1data',
   policy: 'nightly',
@@ -34,18 +34,18 @@ describe('UndeletableSnapshots', () => {
     return store;
   }
 
-  it('holds a refused snapshot for seven days when a deletion is refused', async () => {
+  it('holds a rejected snapshot for seven days when a deletion is rejected', async () => {
     const store = await open();
 
-    await store.update({ refused: [IMAGE], deleted: [] }, NOW);
+    await store.update({ rejected: [IMAGE], deleted: [] }, NOW);
 
     expect(store.heldAt(new Date(NOW.getTime() + 7 * DAY_MS - 1))).toEqual(new Set(['s-image']));
     expect(store.heldAt(new Date(NOW.getTime() + 7 * DAY_MS))).toEqual(new Set());
     expect(store.list()).toEqual([
       {
         ...IMAGE,
-        firstRefusedAt: '2026-12-04T03:00:00.000Z',
-        lastRefusedAt: '2026-12-04T03:00:00.000Z',
+        firstRejectedAt: '2026-12-04T03:00:00.000Z',
+        lastRejectedAt: '2026-12-04T03:00:00.000Z',
         retryAfter: '2026-12-11T03:00:00.000Z',
       },
     ]);
@@ -54,7 +54,7 @@ describe('UndeletableSnapshots', () => {
   it('writes retention.json readable by its owner only and reads it back', async () => {
     const store = await open();
 
-    await store.update({ refused: [IMAGE], deleted: [] }, NOW);
+    await store.update({ rejected: [IMAGE], deleted: [] }, NOW);
     const reopened = await open();
     const file = JSON.parse(await readFile(join(folder, 'retention.json'), 'utf8')) as {
       version: number;
@@ -67,18 +67,18 @@ describe('UndeletableSnapshots', () => {
     expect(reopened.list()).toEqual(store.list());
   });
 
-  it('keeps the first refusal time when a retry is refused again', async () => {
+  it('keeps the first rejection time when a retry is rejected again', async () => {
     const store = await open();
     const later = new Date(NOW.getTime() + 8 * DAY_MS);
 
-    await store.update({ refused: [IMAGE], deleted: [] }, NOW);
-    await store.update({ refused: [{ ...IMAGE, message: 'still backs it' }], deleted: [] }, later);
+    await store.update({ rejected: [IMAGE], deleted: [] }, NOW);
+    await store.update({ rejected: [{ ...IMAGE, message: 'still backs it' }], deleted: [] }, later);
 
     expect(store.list()).toMatchObject([
       {
         message: 'still backs it',
-        firstRefusedAt: '2026-12-04T03:00:00.000Z',
-        lastRefusedAt: '2026-12-12T03:00:00.000Z',
+        firstRejectedAt: '2026-12-04T03:00:00.000Z',
+        lastRejectedAt: '2026-12-12T03:00:00.000Z',
         retryAfter: '2026-12-19T03:00:00.000Z',
       },
     ]);
@@ -87,11 +87,11 @@ describe('UndeletableSnapshots', () => {
   it('forgets a snapshot when it is deleted or no longer listed', async () => {
     const store = await open();
     const other = { ...IMAGE, snapshotId: 's-disk', code: 'SnapshotCreatedDisk' };
-    await store.update({ refused: [IMAGE, other], deleted: [] }, NOW);
+    await store.update({ rejected: [IMAGE, other], deleted: [] }, NOW);
 
-    await store.update({ refused: [], deleted: ['s-image'] }, NOW);
+    await store.update({ rejected: [], deleted: ['s-image'] }, NOW);
     const afterDelete = store.list().map((record) => record.snapshotId);
-    await store.update({ refused: [], deleted: [], listedIds: new Set(['s-other']) }, NOW);
+    await store.update({ rejected: [], deleted: [], listedIds: new Set(['s-other']) }, NOW);
 
     expect(afterDelete).toEqual(['s-disk']);
     expect(store.list()).toEqual([]);
