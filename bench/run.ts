@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureApiCalls } from './figures/api-calls.js';
 import { measureFreezeWindow } from './figures/freeze-window.js';
+import { measureIdleDaemon } from './figures/idle-daemon.js';
 import { measureSnapshotLatency } from './figures/snapshot-latency.js';
 import { runChecked } from './support/proc.js';
 import {
@@ -32,6 +33,7 @@ const FIGURES: Record<
   P1: { title: 'snapshot latency', measure: measureSnapshotLatency },
   P2: { title: 'freeze window', measure: measureFreezeWindow },
   P3: { title: 'API calls per scheduled run', measure: measureApiCalls },
+  P4: { title: 'idle daemon', measure: measureIdleDaemon },
 };
 
 function readOptions(): { full: boolean; only: string[] } {

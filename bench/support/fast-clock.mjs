@@ -10,9 +10,9 @@
  * `jump: {heartbeats, statsFile}`. On SIGUSR2 the clock stops running and instead jumps to the
  * due time of the earliest pending timer whenever the process is idle, like a discrete-event
  * simulation. Once node-cron has fired `heartbeats` heartbeat timers it runs at `speed` again and
- * writes what happened to `statsFile` as JSON.
+ * appends what happened to `statsFile` as a JSON line; the next SIGUSR2 starts another jump.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
 
@@ -41,7 +41,7 @@ function setPace(next, emulatedMs = now()) {
   for (const timer of pending) timer.arm();
 }
 
-/** A timer due at an emulated time; it mimics the parts of Node's Timeout that callers use. */
+/** A timer due at an emulated time. It mimics the parts of Node's Timeout that callers use. */
 class EmulatedTimer {
   constructor(callback, delayMs, args, repeat) {
     this.callback = callback;
@@ -162,7 +162,7 @@ function finishJumping() {
   };
   jump = undefined;
   setPace(settings.speed ?? 1);
-  writeFileSync(settings.jump.statsFile, JSON.stringify(stats));
+  appendFileSync(settings.jump.statsFile, `${JSON.stringify(stats)}\n`);
 }
 
 if (settings.jump !== undefined) {

@@ -12,7 +12,7 @@ export function readRssKiB(pid: number): number {
 
 /**
  * Returns the CPU time a process's threads have used, in milliseconds, from the nanosecond
- * counters in /proc/PID/task/TID/schedstat; /proc/PID/stat counts only in 10 ms ticks, which is
+ * counters in /proc/PID/task/TID/schedstat. /proc/PID/stat counts only in 10 ms ticks, which is
  * too coarse for an idle process. Threads that already ended are not counted.
  */
 export function readCpuMs(pid: number): number {
@@ -28,7 +28,7 @@ export function readCpuMs(pid: number): number {
 export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
-  what: string,
+  description: string,
   intervalMs = 5,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -36,7 +36,7 @@ export async function waitFor<T>(
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -93,4 +93,27 @@ export function probeSocket(socketPath: string, path: string): Promise<number | 
     outgoing.on('error', () => resolve(undefined));
     outgoing.end();
   });
+}
+
+/** Memory of a process from /proc/PID/smaps_rollup, in KiB. */
+export interface MemoryRollup {
+  rss: number;
+  pss: number;
+  /** File-backed pages shared with other processes: the node binary, its ICU data, libraries. */
+  sharedClean: number;
+  /** Private anonymous memory: the JavaScript heap, compiled code, buffers. */
+  anonymous: number;
+}
+
+/** Reads RSS, PSS, shared clean and anonymous memory of a process. */
+export function readMemoryRollup(pid: number): MemoryRollup {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1]);
+  return {
+    rss: field('Rss'),
+    pss: field('Pss'),
+    sharedClean: field('Shared_Clean'),
+    anonymous: field('Anonymous'),
+  };
 }
