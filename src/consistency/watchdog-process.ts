@@ -47,9 +47,9 @@ export function resolveWatchdogCommand(moduleUrl: string = import.meta.url): Wat
   const compiled = join(folder, 'thaw-watchdog-main.js');
   if (existsSync(compiled)) return { file: process.execPath, args: [compiled] };
 
-  // A bundle runs as `node selfsnap.cjs ...`, so argv[1] is the script to start again.
-  // NOTE: a single executable is assumed to have no argv[1] or one that repeats the executable;
-  // no test runs a real single executable.
+  // A bundle runs as `node selfsnap.cjs ...`, so argv[1] is the script to start again. A single
+  // executable built with Node.js 20 repeats its own path as argv[1], so it starts alone; the
+  // release tests check both command lines.
   const script = process.argv[1];
   const scriptArgs = script === undefined || script === process.execPath ? [] : [script];
   return { file: process.execPath, args: [...scriptArgs, THAW_WATCHDOG_COMMAND] };
