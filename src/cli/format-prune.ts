@@ -2,13 +2,13 @@ import type { PolicyPrune, PruneAnswer } from '../retention/prune-on-request.js'
 import type { DeleteResult } from '../retention/execute-prune.js';
 import { formatTable, shortTime } from './format-table.js';
 
-/** Formats a prune answer: per policy a summary line, a table of snapshots and the warnings. */
+/** Formats a prune response: per policy a summary line, a table of snapshots and the warnings. */
 export function formatPrune(answer: PruneAnswer): string {
   const blocks = answer.policies.map((policy) => formatPolicy(policy, answer.dryRun));
   return blocks.length === 0 ? 'no policies' : blocks.join('\n\n');
 }
 
-/** Counts the deletions of an answer that did not happen: rejected for good or deferred. */
+/** Counts the deletions of a prune response that did not happen: rejected for good or deferred. */
 export function countUnfinished(answer: PruneAnswer): { undeletable: number; retryLater: number } {
   const summaries = answer.policies.flatMap((policy) => policy.summary ?? []);
   return {

@@ -4,7 +4,7 @@ import { defineCommand, printJson, printLines, withCommonOptions } from './comma
 import { EXIT } from './exit-codes.js';
 import { countUnfinished, formatPrune } from './format-prune.js';
 
-// The daemon answers once every deletion is done; hundreds of them take minutes.
+// The daemon responds once every deletion is done, and hundreds of them take minutes.
 const PRUNE_CALL_TIMEOUT_MS = 30 * 60_000;
 
 /** `selfsnap prune`: prunes through the daemon now, or shows what it would do with --dry-run. */

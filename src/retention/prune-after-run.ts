@@ -42,7 +42,7 @@ interface RunPlan {
  * instance's snapshots. Only disks whose new snapshot is accomplished lose snapshots, and nothing
  * is deleted unless the listing was read completely and contains those new snapshots. With
  * `orphans: prune`, snapshots of disks no longer attached are pruned as well, at the cost of one
- * DescribeDisks call. Never throws: a prune that cannot be planned is `skipped` with the reason.
+ * DescribeDisks call. A prune that cannot be planned is `skipped` with the reason.
  */
 export async function pruneAfterRun(run: RunRecord, options: RunPruneOptions): Promise<RunPrune> {
   const log = options.logger.child({ component: 'retention', runId: run.id, policy: run.policy });
@@ -70,7 +70,7 @@ export async function pruneAfterRun(run: RunRecord, options: RunPruneOptions): P
   };
 }
 
-/** Lists the snapshots and plans the prune of the disks the run may prune, or says why not. */
+/** Lists the snapshots and plans the prune of the disks the run may prune, or returns why not. */
 async function planRunPrune(
   run: RunRecord,
   options: RunPruneOptions,

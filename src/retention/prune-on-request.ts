@@ -16,7 +16,7 @@ export interface PruneRequest {
   dryRun: boolean;
 }
 
-/** What a prune did, or would do, for one policy. */
+/** The outcome of a prune, or of its dry run, for one policy. */
 export interface PolicyPrune {
   policy: string;
   /** `planned` for a dry run, `executed` after deleting, `skipped` without retention rules. */
@@ -29,7 +29,7 @@ export interface PolicyPrune {
   summary?: PruneSummary;
 }
 
-/** The answer of `POST /v1/prune`. */
+/** The response body of `POST /v1/prune`. */
 export interface PruneAnswer {
   dryRun: boolean;
   policies: PolicyPrune[];

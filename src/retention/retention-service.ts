@@ -18,7 +18,7 @@ export type RetentionEcs = Pick<
   | 'untagSnapshots'
 >;
 
-/** What the retention service works with, supplied by the daemon. */
+/** Dependencies of the retention service, supplied by the daemon. */
 export interface RetentionServiceOptions {
   ecs: RetentionEcs;
   instanceId: string;
@@ -48,7 +48,7 @@ export class RetentionService {
     return new RetentionService({ ...options, undeletable });
   }
 
-  /** The run engine's prune step; records nothing for a policy without retention rules. */
+  /** Runs the run engine's prune step, and returns undefined for a policy without retention rules. */
   async pruneRun(run: RunRecord, policy: PolicyConfig): Promise<RunPrune | undefined> {
     const rules = policy.retention;
     if (rules === undefined) return undefined;

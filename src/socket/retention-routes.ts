@@ -7,7 +7,7 @@ import { requireMethod } from './require-method.js';
 import type { SocketApi } from './socket-api.js';
 import { toSnapshotView } from './snapshot-view.js';
 
-/** A JSON answer for the router to send. */
+/** A JSON response for the router to send. */
 export interface JsonAnswer {
   status: number;
   body: unknown;
@@ -39,7 +39,7 @@ export async function routeRetention(
     requireMethod(call.method, ['POST']);
     rejectUnknown(call.url.searchParams, []);
     const request = parsePruneBody(await readJsonBody(call.request, call.maxBodyBytes));
-    // The answer comes once every deletion is done, so the connection may stay silent that long.
+    // The response comes once every deletion is done, so the connection may stay silent that long.
     call.request.setTimeout(PRUNE_IDLE_TIMEOUT_MS);
     return { status: 200, body: await api.retention().prune(request) };
   }

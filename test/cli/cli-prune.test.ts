@@ -36,7 +36,7 @@ describe('selfsnap prune', () => {
   const cli = (active: TestDaemon, ...args: string[]) =>
     runCli([...args, '--socket', active.socketPath]);
 
-  it('lists what it would delete and keep with the rule for each when --dry-run is given', async () => {
+  it('lists deletions and keeps with reasons for --dry-run', async () => {
     const active = await start();
 
     const result = await cli(active, 'prune', '--dry-run');
@@ -52,7 +52,7 @@ describe('selfsnap prune', () => {
     expect(active.emulator.control.requests({ action: 'DeleteSnapshot' })).toEqual([]);
   });
 
-  it('prints the plan of one policy as JSON when --policy and --json are given', async () => {
+  it('prints one policy plan as JSON', async () => {
     const active = await start();
 
     const result = await cli(active, 'prune', '--dry-run', '--policy', 'nightly', '--json');

@@ -23,7 +23,7 @@ describe('daemon run prune records', () => {
     daemon = undefined;
   });
 
-  it('ends partial on an undeletable snapshot and leaves it alone on the next run', async () => {
+  it('ends partial on an undeletable snapshot, then skips it', async () => {
     daemon = await startTestDaemon({
       policies: NIGHTLY,
       scenario: {
@@ -98,7 +98,7 @@ describe('daemon run prune records', () => {
     expect(remainingIds(daemon.emulator)).toContain('s-consolepin');
   });
 
-  it('answers 400 and tags nothing when asked to pin a snapshot of another instance', async () => {
+  it('rejects pinning a snapshot of another instance', async () => {
     daemon = await startTestDaemon({
       policies: NIGHTLY,
       scenario: {

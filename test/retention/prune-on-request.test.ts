@@ -44,7 +44,7 @@ function policies(): Record<string, PolicyConfig> {
   ).policies;
 }
 
-/** An undeletable store that holds nothing and records the updates it receives. */
+/** An undeletable store that contains nothing and records the updates it receives. */
 function recordingStore(): UndeletableStore & { updates: unknown[] } {
   const updates: unknown[] = [];
   return {
@@ -121,7 +121,7 @@ describe('pruneOnRequest', () => {
     expect(deleteRequests()).toEqual([]);
   });
 
-  it('prunes every policy from one DescribeDisks and one listing when no policy is named', async () => {
+  it('prunes every policy from one listing when none is named', async () => {
     const options = await start();
 
     const answer = await pruneOnRequest({ dryRun: false }, options);

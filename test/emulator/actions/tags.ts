@@ -113,8 +113,8 @@ function untagResources(context: ActionContext): Record<string, unknown> {
   // Every resource is checked before any is changed, so a failed call changes nothing.
   const targets = resourceIds.map((resourceId) => requireTags(context, resourceType, resourceId));
   for (const tags of targets) {
-    const kept = all ? [] : tags.filter((tag) => !keys.includes(tag.key));
-    tags.splice(0, tags.length, ...kept);
+    const remaining = all ? [] : tags.filter((tag) => !keys.includes(tag.key));
+    tags.splice(0, tags.length, ...remaining);
   }
   return {};
 }
