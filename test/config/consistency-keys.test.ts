@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { SelfsnapError } from '../../src/errors/index.js';
@@ -60,6 +61,27 @@ describe('parseConfig consistency keys', () => {
 
     expect(message).toContain('policies.db.hooks: hooks run only');
     expect(message).toContain('policies.db.freeze: filesystems are frozen only');
+  });
+
+  it('accepts the commented policies of the example config', async () => {
+    const text = await readFile('config/config.yaml', 'utf8');
+    // A commented policy is a `  # name:` line followed by `  #   key: value` lines.
+    const policyLines = text
+      .split('\n')
+      .filter((line) => /^ {2}# ([a-z][a-z0-9-]*:| {2}.*)$/.test(line))
+      .map((line) => line.replace('  # ', '  '));
+
+    const config = parseConfig(`policies:\n${policyLines.join('\n')}`, 'config.yaml');
+
+    expect(config.policies['data-frozen']).toMatchObject({
+      consistency: 'filesystem',
+      freeze: ['/data'],
+      freezeTimeout: 10_000,
+    });
+    expect(config.policies.db).toMatchObject({
+      consistency: 'application',
+      hooks: { pre: '/etc/selfsnap/hooks/db-pre.sh', timeout: 30_000, onFailure: 'abort' },
+    });
   });
 
   it.each([
