@@ -107,6 +107,51 @@ describe('daemon freezing a real filesystem', () => {
     expect(world.consistencyTags(run.id)).toEqual(['crash']);
   }, 90_000);
 
+  it('thaws and runs post first when the daemon gets SIGTERM', async () => {
+    const pre = await world.hook('pre.sh');
+    const post = await world.hook('post.sh');
+    const policies = {
+      app: {
+        disks: { mountpoints: [world.mountpoint] },
+        consistency: 'application',
+        freeze: [world.mountpoint],
+        hooks: { pre, post },
+      },
+    };
+    const daemon = await world.startDaemon(policies);
+    world.emulator.control.injectLatency({ action: 'CreateSnapshot', latencyMs: 3000, count: 1 });
+
+    await daemon.trigger('app', 'none');
+    await daemon.waitForLog('filesystems frozen');
+    const stopping = daemon.kill('SIGTERM');
+    const writeMs = await timeWrite(world.mountpoint, 2000);
+    await stopping;
+
+    expect(writeMs, 'still frozen 2 s after SIGTERM').toBeDefined();
+    // Post ran before the daemon exited and before the create in flight had its snapshot id.
+    expect(await world.hookCalls()).toEqual(['pre ids=', 'post ids=']);
+    expect(await daemon.exited).toEqual({ code: 0, signal: null });
+    const restarted = await world.startDaemon(policies);
+    const [listed] = (await restarted.get<{ runs: RunView[] }>('/v1/runs')).runs;
+    const run = await waitUntil(
+      async () => {
+        const current = await restarted.get<RunView>(`/v1/runs/${listed?.id}`);
+        return current.status === 'running' ? undefined : current;
+      },
+      30_000,
+      'the interrupted run to finish',
+    );
+    expect(run.status).toBe('succeeded');
+    expect(run.consistency).toEqual({
+      requested: 'application',
+      applied: 'crash',
+      reason:
+        'the daemon stopped and released the run first, so the application quiesce may have ended before the creates were accepted',
+    });
+    expect(world.consistencyTags(run.id)).toEqual(['crash']);
+    expect(await world.hookCalls()).toEqual(['pre ids=', 'post ids=']);
+  }, 90_000);
+
   it('tags crash when the freeze deadline passes before the creates', async () => {
     const daemon = await world.startDaemon(frozenPolicy(world, '1s'));
     world.emulator.control.injectLatency({ action: 'CreateSnapshot', latencyMs: 2500, count: 1 });
