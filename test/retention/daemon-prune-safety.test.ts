@@ -95,6 +95,34 @@ describe('daemon run prune safety', () => {
     expect(twos).toHaveLength(5);
   });
 
+  it('prunes a released disk only under orphans: prune', async () => {
+    const released = 'd-bp1released0000001';
+    daemon = await startTestDaemon({
+      policies: {
+        nightly: { disks: [DATA_DISK_1], retention: { keepLast: 2, orphans: 'prune' } },
+        keeping: { disks: [DATA_DISK_1], retention: { keepLast: 2 } },
+      },
+      scenario: {
+        settings: { snapshotDuration: '300ms' },
+        snapshots: [
+          ...dailySnapshots(3, released, 'gone'),
+          ...dailySnapshots(3, released, 'kept', { tags: ownTags('keeping') }),
+        ],
+      },
+    });
+
+    const pruning = await runToEnd(daemon, 'nightly');
+    const keeping = await runToEnd(daemon, 'keeping');
+
+    expect(pruning.prune).toMatchObject({
+      diskIds: [released, DATA_DISK_1],
+      deleted: ['s-gone003'],
+    });
+    expect(keeping.prune).toMatchObject({ diskIds: [DATA_DISK_1], deleted: [] });
+    // One DescribeDisks plans each run, and the orphans: prune policy lists the disks once more.
+    expect(daemon.emulator.control.requests({ action: 'DescribeDisks' })).toHaveLength(3);
+  });
+
   it('prunes nothing when the listing fails on a later page', async () => {
     daemon = await startTestDaemon({
       policies: { nightly: { disks: [DATA_DISK_1], retention: { keepLast: 2 } } },
