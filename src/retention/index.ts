@@ -1,7 +1,6 @@
 export { buildPruneInput, listOwnedSnapshots } from './build-prune-input.js';
 export type { PruneContext, PruneInputResult, SnapshotListing } from './build-prune-input.js';
-export { carryOutPlan } from './carry-out-plan.js';
-export type { CarryOutContext, UndeletableStore } from './carry-out-plan.js';
+export type { UndeletableStore } from './carry-out-plan.js';
 export { executePrune } from './execute-prune.js';
 export type {
   DeleteOutcome,
@@ -9,7 +8,6 @@ export type {
   ExecutePruneOptions,
   PruneSummary,
 } from './execute-prune.js';
-export { limitPlanToDisks } from './limit-plan.js';
 export { pinSnapshot, unpinSnapshot } from './pin-snapshot.js';
 export type { PinEcs } from './pin-snapshot.js';
 export { planPrune } from './plan-prune.js';
