@@ -61,6 +61,10 @@ describe('daemon freezing a real filesystem', () => {
     expect(await daemon.waitForLog('released by the daemon')).toMatchObject({
       component: 'thaw-watchdog',
     });
+    expect(await daemon.waitForLog('run released')).toMatchObject({
+      runId: run.id,
+      freezeWindowMs: run.freezeWindowMs,
+    });
     expect(await daemon.getText('/metrics')).toContain(
       'selfsnap_freeze_window_seconds_count{policy="fs"} 1',
     );
