@@ -139,8 +139,9 @@ export class Daemon implements SocketApi {
     const ecs = this.ecs;
     const identity = this.identity;
     if (ecs === undefined || identity === undefined) throw this.notReady();
+    // By tag alone, like pruning: an InstanceId filter could drop snapshots of detached disks.
     const tags = { [TAG.instance]: identity.instanceId };
-    const snapshots = await ecs.describeSnapshots({ instanceId: identity.instanceId, tags });
+    const snapshots = await ecs.describeSnapshots({ tags });
     this.metrics.recordSnapshotListing(snapshots);
     return snapshots
       .filter((snapshot) => policy === undefined || snapshot.tags[TAG.policy] === policy)

@@ -28,6 +28,19 @@ function seededSnapshots() {
       ...(index === 1 ? { 'selfsnap:pin': 'keep' } : {}),
     },
   }));
+  // A snapshot of a disk since detached: it no longer matches an InstanceId filter, but it is ours.
+  own.push({
+    diskId: DATA_DISK,
+    name: 'selfsnap-nightly-detached',
+    description: 'selfsnap schedule',
+    createdAgo: '200h',
+    instanceId: '',
+    tags: {
+      'selfsnap:instance': INSTANCE,
+      'selfsnap:policy': 'nightly',
+      'selfsnap:trigger': 'schedule',
+    },
+  } as (typeof own)[number]);
   const foreign = [
     { diskId: DATA_DISK, name: 'manual-by-operator', tags: {} },
     { diskId: DATA_DISK, name: 'other-agent', tags: { 'selfsnap:instance': 'i-someoneelse' } },
@@ -123,13 +136,17 @@ describe('socket snapshots endpoint', () => {
     );
 
     expect(status).toBe(200);
-    expect(body.snapshots).toHaveLength(SEEDED_OWN);
+    expect(body.snapshots).toHaveLength(SEEDED_OWN + 1);
     const calls = daemon.emulator.control.requests({ action: 'DescribeSnapshots' });
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const call of calls) {
       expect(call.params['Tag.1.Key']).toBe('selfsnap:instance');
       expect(call.params['Tag.1.Value']).toBe(INSTANCE);
+      expect(call.params).not.toHaveProperty('InstanceId');
     }
+    expect(body.snapshots.map((snapshot) => snapshot.snapshotName)).toContain(
+      'selfsnap-nightly-detached',
+    );
   });
 
   it('shows policy, trigger, reason and pin of each snapshot', async () => {
