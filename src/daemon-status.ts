@@ -3,6 +3,7 @@ import type { CredentialsHealth } from './credentials/index.js';
 import type { Logger } from './log/index.js';
 import { callFailed, type ApiCallObservation } from './metrics/index.js';
 import type { InstanceIdentity } from './metadata/index.js';
+import type { HookOutcome } from './package-hooks/hook-outcome.js';
 import type { Scheduler } from './schedule/index.js';
 import type { RunManager, RunRecord } from './snapshot/index.js';
 import { toRunView } from './socket/run-view.js';
@@ -23,6 +24,8 @@ export interface StatusSources {
   credentials?: () => CredentialsHealth;
   runs?: RunManager;
   scheduler?: Scheduler;
+  /** The last package hook's outcome, as `selfsnap hooks run` stored it. */
+  packageHook?: HookOutcome;
 }
 
 const RECENT_RUNS = 10;
@@ -53,7 +56,14 @@ export function buildStatus(sources: StatusSources) {
       .filter((run) => run.status === 'running')
       .map(toRunView),
     recentRuns: (runs?.listRuns(RECENT_RUNS) ?? []).map(summarizeRun),
+    packageHook: sources.packageHook ?? null,
   };
+}
+
+// A package hook that made no restore point stays loud in the status until a later hook succeeds.
+function packageHookProblem(outcome: HookOutcome | undefined): string | undefined {
+  if (outcome?.result !== 'failed-open' && outcome?.result !== 'failed-closed') return undefined;
+  return `${outcome.manager} hook at ${outcome.at}: ${outcome.message}`;
 }
 
 function buildHealth(sources: StatusSources) {
@@ -65,6 +75,7 @@ function buildHealth(sources: StatusSources) {
     (health.metadata.ok ? undefined : health.metadata.lastError) ??
     credentials.lastError ??
     (health.api.ok ? undefined : health.api.lastError) ??
+    packageHookProblem(sources.packageHook) ??
     null;
   return {
     status: lastError === null && health.metadata.ok ? 'ok' : 'degraded',

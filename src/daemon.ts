@@ -21,6 +21,7 @@ import {
 import { StateStore } from './state/index.js';
 import { findReusableHookRun } from './triggers/index.js';
 import { notifySystemd, type SystemdState } from './systemd/index.js';
+import { readHookOutcome } from './package-hooks/hook-state.js';
 
 // Back-off between identity lookups while the metadata service is unreachable.
 const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
@@ -89,8 +90,9 @@ export class Daemon implements SocketApi {
     this.logger.info('daemon stopped');
   }
 
-  status() {
+  async status() {
     return buildStatus({
+      packageHook: await readHookOutcome(this.config.stateDir),
       config: this.config,
       startedAt: this.startedAt,
       identity: this.identity,

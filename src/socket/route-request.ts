@@ -37,7 +37,7 @@ export async function routeRequest(
   if (path === '/v1/status') {
     requireMethod(method, ['GET']);
     rejectUnknown(url.searchParams, []);
-    return sendJson(response, 200, api.status());
+    return sendJson(response, 200, await api.status());
   }
   if (path === '/v1/runs') {
     requireMethod(method, ['GET', 'POST']);

@@ -42,7 +42,7 @@ export interface RetentionApi {
 
 /** Operations the socket server needs from the daemon, which implements them. */
 export interface SocketApi {
-  status(): unknown;
+  status(): Promise<unknown>;
   /** Returns matching runs, newest first. */
   listRuns(filter: RunFilter): RunRecord[];
   getRun(id: string): RunRecord | undefined;

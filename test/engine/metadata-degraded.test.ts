@@ -85,7 +85,7 @@ describe('metadata service that never answers', () => {
 
     const degraded = await waitUntil(
       async () => {
-        const status = active.status();
+        const status = await active.status();
         return status.health.metadata.lastError === undefined ? undefined : status;
       },
       5000,
@@ -101,7 +101,10 @@ describe('metadata service that never answers', () => {
 
     emulator.control.setImdsHang(false);
     const ready = await waitUntil(
-      async () => (active.status().ready ? active.status() : undefined),
+      async () => {
+        const status = await active.status();
+        return status.ready ? status : undefined;
+      },
       10_000,
       'the daemon to identify the instance',
     );
