@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { measureApiCalls } from './figures/api-calls.js';
 import { measureFreezeWindow } from './figures/freeze-window.js';
 import { measureIdleDaemon } from './figures/idle-daemon.js';
+import { measureRetentionPlanning } from './figures/retention-planning.js';
 import { measureSnapshotLatency } from './figures/snapshot-latency.js';
 import { runChecked } from './support/proc.js';
 import {
@@ -34,6 +35,7 @@ const FIGURES: Record<
   P2: { title: 'freeze window', measure: measureFreezeWindow },
   P3: { title: 'API calls per scheduled run', measure: measureApiCalls },
   P4: { title: 'idle daemon', measure: measureIdleDaemon },
+  P5: { title: 'retention planning', measure: measureRetentionPlanning },
 };
 
 function readOptions(): { full: boolean; only: string[] } {

@@ -61,6 +61,32 @@ export interface AgentSettings {
   credentials?: RamRoleCredentials;
 }
 
+/** Where an ECS client connects, and how it waits. */
+export interface EcsSettings {
+  imdsUrl: string;
+  ecsEndpoint: string;
+  regionId: string;
+  logger: Logger;
+  /** Time source of backoff and flow-control waits; the system clock by default. */
+  clock?: Clock;
+  /** Shared credentials; by default the client reads its own from the metadata service. */
+  credentials?: RamRoleCredentials;
+}
+
+/** Creates the daemon's EcsClient (openapi-core, RAM-role credentials) for an emulator. */
+export function connectEcs(settings: EcsSettings): EcsClient {
+  return new EcsClient({
+    regionId: settings.regionId,
+    endpoint: settings.ecsEndpoint,
+    protocol: 'http',
+    // The default of the `ecs.timeout` config key.
+    timeoutMs: 10_000,
+    credentials: settings.credentials ?? createCredentials(settings.imdsUrl),
+    clock: settings.clock,
+    logger: settings.logger,
+  });
+}
+
 /**
  * Builds what the daemon builds for its runs (RAM-role credentials from the metadata service,
  * the openapi-core EcsClient, a state folder and a RunManager) without the socket and the
@@ -77,16 +103,7 @@ export async function createAgent(
       policies: settings.policies,
     }),
   );
-  const credentials = settings.credentials ?? createCredentials(settings.imdsUrl);
-  const ecs = new EcsClient({
-    regionId: settings.identity.regionId,
-    endpoint: settings.ecsEndpoint,
-    protocol: 'http',
-    timeoutMs: config.ecs.timeout,
-    credentials,
-    clock: settings.clock,
-    logger: settings.logger,
-  });
+  const ecs = connectEcs({ ...settings, regionId: settings.identity.regionId });
   await mkdir(settings.stateDir, { recursive: true });
   const state = new StateStore(config.stateDir, settings.logger);
   await state.init();
