@@ -1,5 +1,6 @@
 import type { SnapshotView } from '../socket/snapshot-view.js';
 import { callDaemon } from '../socket/socket-client.js';
+import { parseHookReason } from '../triggers/hook-reason.js';
 import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatAge, formatTable, truncate } from './format-table.js';
@@ -14,7 +15,11 @@ export const listCommand = defineCommand({
   builder: (argv) =>
     withCommonOptions(argv)
       .option('policy', { type: 'string', describe: 'only snapshots of this policy' })
-      .option('disk', { type: 'string', describe: 'only snapshots of this disk id' }),
+      .option('disk', { type: 'string', describe: 'only snapshots of this disk id' })
+      .option('transaction', {
+        type: 'string',
+        describe: 'only the before and after snapshots of this package transaction',
+      }),
   run: async (args) => {
     const query = args.policy === undefined ? '' : `?policy=${encodeURIComponent(args.policy)}`;
     const answer = await callDaemon<{ snapshots: SnapshotView[] }>(
@@ -24,6 +29,9 @@ export const listCommand = defineCommand({
     );
     const snapshots = answer.snapshots
       .filter((snapshot) => args.disk === undefined || snapshot.diskId === args.disk)
+      .filter(
+        (snapshot) => args.transaction === undefined || snapshot.transaction === args.transaction,
+      )
       .sort((a, b) => b.creationTime.localeCompare(a.creationTime));
     if (args.json) printJson({ snapshots });
     else printLines(snapshots.length === 0 ? 'no snapshots' : formatSnapshots(snapshots));
@@ -42,7 +50,16 @@ function formatSnapshots(snapshots: SnapshotView[]): string {
       formatAge(snapshot.creationTime),
       snapshot.trigger ?? '-',
       snapshot.pinned ? 'yes' : '',
-      truncate(snapshot.reason ?? snapshot.description, REASON_WIDTH),
+      truncate(describeReason(snapshot), REASON_WIDTH),
     ]),
   );
+}
+
+// Package hooks write `apt pre 3f9c0a1b2d4e: upgrade nginx ...`; a person reads "before apt: ...".
+function describeReason(snapshot: SnapshotView): string {
+  const reason = snapshot.reason ?? snapshot.description;
+  const hook = snapshot.trigger === 'hook' ? parseHookReason(reason) : undefined;
+  if (hook === undefined) return reason;
+  const when = hook.phase === 'pre' ? 'before' : 'after';
+  return `${when} ${hook.manager} ${hook.transaction}: ${hook.summary}`;
 }

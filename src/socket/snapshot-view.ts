@@ -21,6 +21,8 @@ export interface SnapshotView {
   reason: string | null;
   retentionDays: number | null;
   pinned: boolean;
+  /** Package transaction shared by the before and after snapshots of one apt or dnf run. */
+  transaction: string | null;
   tags: Record<string, string>;
 }
 
@@ -47,6 +49,7 @@ export function toSnapshotView(snapshot: Snapshot): SnapshotView {
     reason: REASON_PATTERN.exec(snapshot.description)?.[1] ?? null,
     retentionDays: snapshot.retentionDays ?? null,
     pinned: PIN_TAG in tags,
+    transaction: tags[TAG.transaction] ?? null,
     tags,
   };
 }

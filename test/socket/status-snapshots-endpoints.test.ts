@@ -91,19 +91,23 @@ describe('socket status endpoint', () => {
   });
 
   it('reports the API as failing with the ECS code after a rejected call', async () => {
-    daemon.emulator.control.injectError({
-      action: 'DescribeDisks',
-      code: 'Forbidden.RAM',
-      httpStatus: 403,
-      count: 1,
-    });
+    // The daemon lists snapshots after every finished run, so that listing is refused too:
+    // otherwise its success could make the API healthy again before the status is read.
+    for (const action of ['DescribeDisks', 'DescribeSnapshots']) {
+      daemon.emulator.control.injectError({
+        action,
+        code: 'Forbidden.RAM',
+        httpStatus: 403,
+        count: 1,
+      });
+    }
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished' });
 
     const { body } = await getJson<StatusBody>(daemon.socketPath, '/v1/status');
 
     expect(body.health.status).toBe('degraded');
     expect(body.health.api.reachable).toBe(false);
-    expect(body.health.lastError).toBe('DescribeDisks: Forbidden.RAM');
+    expect(body.health.lastError).toMatch(/^(DescribeDisks|DescribeSnapshots): Forbidden\.RAM$/);
   });
 
   it('rejects query parameters on /v1/status with 400', async () => {
