@@ -160,12 +160,19 @@ async function adoptMembers(
     };
   }
   // Whether group tags reach the member snapshots is not documented, so missing ones are added.
+  // The members exist whether or not this works; the wait step tags any still missing them.
   const untagged = members.filter((member) => member.tags[TAG.run] !== run.id);
-  if (untagged.length > 0) {
+  if (untagged.length === 0) return;
+  try {
     await context.ecs.tagSnapshots(
       untagged.map((member) => member.snapshotId),
       buildRunTags(run, policy),
       { signal: context.signal },
+    );
+  } catch (error) {
+    context.logger.warn(
+      { err: error, snapshotIds: untagged.map((member) => member.snapshotId) },
+      'cannot tag the snapshot group members yet; trying again while waiting',
     );
   }
 }

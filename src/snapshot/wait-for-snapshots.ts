@@ -4,6 +4,7 @@ import { toSelfsnapError } from '../errors/index.js';
 import { forbiddenError } from './disk-outcome.js';
 import { DEFAULT_POLL_INTERVALS, type RunContext } from './run-context.js';
 import type { DiskResult, RunRecord } from './run-record.js';
+import { buildRunTags, TAG } from './snapshot-naming.js';
 
 /** The end of a wait: every snapshot finished, `maxWait` passed (parked), or the daemon is stopping. */
 export type WaitOutcome = 'finished' | 'parked' | 'stopped';
@@ -64,10 +65,11 @@ async function pollOnce(
 ): Promise<void> {
   const waiting = run.disks.filter((disk) => disk.status === 'progressing');
   const ids = waiting.map((disk) => disk.snapshotId as string);
-  const found = await context.ecs.describeSnapshots(
+  const listed = await context.ecs.describeSnapshots(
     { snapshotIds: ids },
     { signal: context.signal },
   );
+  const found = await tagUntagged(run, policy, context, listed);
   const byId = new Map(found.map((snapshot) => [snapshot.snapshotId, snapshot]));
   run.lastCheckedAt = new Date().toISOString();
 
@@ -81,6 +83,39 @@ async function pollOnce(
     context.logger.info(
       { diskId: disk.diskId, snapshotId: disk.snapshotId },
       'snapshot accomplished',
+    );
+  }
+}
+
+/**
+ * Adds the run's tags to its snapshots that lack them, such as snapshot group members whose
+ * tagging failed right after the group was created. Listings and pruning find selfsnap's
+ * snapshots by these tags, so a snapshot whose tagging fails again stays in progress, to be
+ * tagged at a later poll, instead of ending up out of selfsnap's sight.
+ */
+async function tagUntagged(
+  run: RunRecord,
+  policy: PolicyConfig,
+  context: RunContext,
+  listed: Snapshot[],
+): Promise<Snapshot[]> {
+  const untagged = listed.filter((snapshot) => snapshot.tags[TAG.run] !== run.id);
+  if (untagged.length === 0) return listed;
+  const untaggedIds = untagged.map((snapshot) => snapshot.snapshotId);
+  try {
+    await context.ecs.tagSnapshots(untaggedIds, buildRunTags(run, policy), {
+      signal: context.signal,
+    });
+    context.logger.info({ snapshotIds: untaggedIds }, 'tagged snapshots of the run');
+    return listed;
+  } catch (error) {
+    context.logger.warn(
+      { err: error, snapshotIds: untaggedIds },
+      'cannot tag snapshots of the run; trying again at the next poll',
+    );
+    const pending = new Set(untaggedIds);
+    return listed.map((snapshot) =>
+      pending.has(snapshot.snapshotId) ? { ...snapshot, status: 'progressing' } : snapshot,
     );
   }
 }
