@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureApiCalls } from './figures/api-calls.js';
+import { measureFleet } from './figures/fleet.js';
 import { measureFreezeWindow } from './figures/freeze-window.js';
 import { measureIdleDaemon } from './figures/idle-daemon.js';
 import { measureRetentionPlanning } from './figures/retention-planning.js';
@@ -36,6 +37,7 @@ const FIGURES: Record<
   P3: { title: 'API calls per scheduled run', measure: measureApiCalls },
   P4: { title: 'idle daemon', measure: measureIdleDaemon },
   P5: { title: 'retention planning', measure: measureRetentionPlanning },
+  P6: { title: 'fleet of agents', measure: measureFleet },
 };
 
 function readOptions(): { full: boolean; only: string[] } {

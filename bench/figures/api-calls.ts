@@ -2,13 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_POLL_INTERVALS } from '../../src/snapshot/index.js';
 import type { Emulator } from '../../test/emulator/index.js';
-import { baselineInput, startLatencyEmulator } from '../support/bench-emulator.js';
+import { alignedClock, baselineInput, startLatencyEmulator } from '../support/bench-emulator.js';
 import { bundleScript } from '../support/bundle.js';
-import {
-  DaemonProcess,
-  FAST_CLOCK_PATH,
-  type FastClockSettings,
-} from '../support/daemon-process.js';
+import { DaemonProcess, FAST_CLOCK_PATH } from '../support/daemon-process.js';
 import { runChecked, waitFor } from '../support/proc.js';
 import type { BenchOptions, FigureResult } from '../support/report.js';
 import { formatRatio, median } from '../support/stats.js';
@@ -104,12 +100,6 @@ async function countPerSnapshotPolling(emulator: Emulator, script: string): Prom
     },
   });
   return countCalls(emulator);
-}
-
-/** Clock settings that give a subprocess the emulator's time and speed. */
-function alignedClock(emulator: Emulator): FastClockSettings {
-  const reading = emulator.control.clock();
-  return { startMs: Date.parse(reading.now), anchorRealMs: Date.now(), speed: reading.speed };
 }
 
 /** Counts the emulator's requests by action, telling polls (by id) from listings (by tag). */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulator, type Emulator, type Scenario } from '../../test/emulator/index.js';
+import type { FastClockSettings } from './daemon-process.js';
 
 /** Builds `count` ESSD disk entries for a scenario: the first a system disk, the rest data. */
 export function benchDisks(
@@ -35,7 +36,7 @@ export async function startLatencyEmulator(
   });
 }
 
-/** The STS credentials and endpoint a baseline script needs, as JSON for its environment. */
+/** Builds the JSON input of a baseline script: endpoint, STS credentials, disk ids and extras. */
 export function baselineInput(
   emulator: Emulator,
   diskIds: readonly string[],
@@ -53,8 +54,14 @@ export function baselineInput(
   });
 }
 
+/** Clock settings for fast-clock.mjs that give a subprocess the emulator's time and speed. */
+export function alignedClock(emulator: Emulator): FastClockSettings {
+  const reading = emulator.control.clock();
+  return { startMs: Date.parse(reading.now), anchorRealMs: Date.now(), speed: reading.speed };
+}
+
 /**
- * Starts a loopback HTTP server that answers every request after `latencyMs`: one API round
+ * Starts a loopback HTTP server that responds to every request after `latencyMs`: one API round
  * trip with nothing else in it, for the floor of P1.
  */
 export async function startDelayServer(
