@@ -23,7 +23,7 @@ export const daemonCommand = defineCommand({
       }),
   run: async (args) => {
     // The daemon pulls in the cloud SDK; load it only for this command.
-    const { runDaemon } = await import('../daemon.js');
+    const { runDaemon } = await import('../daemon/run-daemon.js');
     return runDaemon(args.config, { socketPath: args.socket, json: args.json });
   },
 });
