@@ -22,21 +22,26 @@ interface CountSamples {
   /** Run start to accepted, as the daemon recorded it. */
   daemonRun: number[];
   sequential: number[];
+  /** A `node -e` client posting the same trigger to the socket (32 disks only). */
+  socketClient: number[];
 }
 
 /** P1: `selfsnap snapshot --wait accepted` against a running daemon, by disk count. */
 export async function measureSnapshotLatency(options: BenchOptions): Promise<FigureResult> {
-  const reps = options.full ? 9 : 5;
+  const reps = options.full ? 9 : 4;
   const baselineScript = await bundleScript(
     resolve(import.meta.dirname, '../baselines/sequential-create.ts'),
   );
   const floor = await measureFloor(reps);
+  const cliStart = await sample(reps, async () => {
+    return (await runChecked(process.execPath, [CLI_PATH, '--version'])).wallMs;
+  });
   const byCount: CountSamples[] = [];
   for (const count of DISK_COUNTS) {
     options.log(`P1: ${count} disks`);
     byCount.push(await measureCount(count, reps, baselineScript, options));
   }
-  return summarize(byCount, floor, reps);
+  return summarize(byCount, { floor, cliStart }, reps);
 }
 
 /** The floor: `node -e` starting and making one request that takes the injected latency. */
@@ -93,11 +98,29 @@ async function measureCount(
       sequential.push(await runBaseline());
       await daemon.waitUntilIdle();
     }
-    return { count, cli, daemonRun, sequential };
+    const socketClient: number[] = [];
+    for (let rep = 0; count === 32 && rep < Math.min(reps, 3); rep++) {
+      socketClient.push(await runSocketClient(daemon));
+      await daemon.waitUntilIdle();
+    }
+    return { count, cli, daemonRun, sequential, socketClient };
   } finally {
     await daemon.stop();
     await emulator.close();
   }
+}
+
+// The least a client can do: start Node, POST the trigger to the socket, exit on the answer.
+const SOCKET_CLIENT_SCRIPT =
+  "const b=JSON.stringify({reason:'benchmark',wait:'accepted',timeoutMs:60000});" +
+  "require('http').request({socketPath:process.argv[1],method:'POST',path:'/v1/runs'," +
+  "headers:{'content-type':'application/json'}}," +
+  '(r)=>{r.resume();r.on("end",()=>process.exit(r.statusCode<300?0:1))}).end(b)';
+
+/** Triggers a run with a `node -e` socket client instead of the CLI; returns its wall time. */
+async function runSocketClient(daemon: DaemonProcess): Promise<number> {
+  const args = ['-e', SOCKET_CLIENT_SCRIPT, daemon.socketPath];
+  return (await runChecked(process.execPath, args)).wallMs;
 }
 
 /** Runs the CLI once and reads how long the run took in the daemon. */
@@ -113,8 +136,12 @@ async function runSnapshotCommand(daemon: DaemonProcess) {
   return { wallMs, runMs: Date.parse(run.acceptedAt) - Date.parse(run.startedAt) };
 }
 
-function summarize(byCount: CountSamples[], floorSamples: number[], reps: number): FigureResult {
-  const floor = median(floorSamples);
+function summarize(
+  byCount: CountSamples[],
+  starts: { floor: number[]; cliStart: number[] },
+  reps: number,
+): FigureResult {
+  const floor = median(starts.floor);
   const rows: FigureRow[] = byCount.map(({ count, cli, sequential }) => {
     const ratio = median(sequential) / median(cli);
     return {
@@ -153,7 +180,7 @@ function summarize(byCount: CountSamples[], floorSamples: number[], reps: number
   const breakdown = byCount
     .map(({ count, cli, daemonRun }) => {
       const run = median(daemonRun);
-      return `${count} disks: ${formatMs(run)} in the daemon, ${formatMs(median(cli) - run)} in the CLI process and the socket`;
+      return `${count} disk${count === 1 ? '' : 's'}: ${formatMs(run)} in the daemon, ${formatMs(median(cli) - run)} in the CLI process and the socket`;
     })
     .join('; ');
   return {
@@ -162,7 +189,7 @@ function summarize(byCount: CountSamples[], floorSamples: number[], reps: number
       `Each command is \`node dist/cli.js snapshot --socket S --wait accepted\` run as a subprocess against a \`selfsnap daemon\` subprocess; the in-process emulator adds ${LATENCY_MS} ms of real time to every ECS call. Median of ${reps} runs after one warm-up. The runner waits for each run to finish before the next, so none joins a run in flight, and runs one baseline meanwhile.`,
       `Sequential baseline: bench/baselines/sequential-create.ts, one CreateSnapshot after the other with \`@alicloud/ecs20140526\` (disk ids and STS credentials given, no DescribeDisks), wall time of the whole process, SDK loading included.`,
       `Floor: \`node -e\` making one HTTP request to a loopback server that answers after ${LATENCY_MS} ms: ${formatMs(floor)}.`,
-      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}.`,
+      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}. \`node dist/cli.js --version\` alone takes ${formatMs(median(starts.cliStart))}: loading yargs and the command modules. A \`node -e\` client that posts the same trigger to the socket and exits on the answer took ${formatMs(median(at(32).socketClient))} at 32 disks (median of ${at(32).socketClient.length}), ${formatRatio(median(at(32).socketClient) / floor)} the floor.`,
     ],
   };
 }
