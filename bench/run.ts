@@ -2,9 +2,9 @@
  * Runs selfsnap's benchmarks, prints a table (median, baseline, ratio, target, met?) and writes
  * bench/RESULTS.md.
  *
- * `npm run bench` runs the quick set (a few minutes); `npm run bench -- --full` runs every figure
- * with more repetitions and longer windows; `--only P1,P4` runs some figures and still writes
- * RESULTS.md with just those.
+ * `npm run bench` runs the quick set in a few minutes. `npm run bench -- --full` runs every figure
+ * with more repetitions and longer windows. `--only P1,P4` runs some figures and writes RESULTS.md
+ * with just those.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -85,8 +85,8 @@ async function countScheduledRun(emulator: Emulator, folder: string): Promise<Ca
 }
 
 /**
- * The baseline: bench/baselines/per-snapshot-polling.ts as a subprocess on the emulator's clock,
- * with the same disks and poll schedule.
+ * Counts the baseline's calls: bench/baselines/per-snapshot-polling.ts as a subprocess on the
+ * emulator's clock, with the same disks and poll schedule.
  */
 async function countPerSnapshotPolling(emulator: Emulator, script: string): Promise<CallCounts> {
   emulator.control.clearRequests();

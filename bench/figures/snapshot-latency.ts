@@ -44,7 +44,7 @@ export async function measureSnapshotLatency(options: BenchOptions): Promise<Fig
   return summarize(byCount, { floor, cliStart }, reps);
 }
 
-/** The floor: `node -e` starting and making one request that takes the injected latency. */
+/** Measures the floor: `node -e` starting and making one request with the injected latency. */
 async function measureFloor(reps: number): Promise<number[]> {
   const server = await startDelayServer(LATENCY_MS);
   const script =
@@ -110,7 +110,7 @@ async function measureCount(
   }
 }
 
-// The least a client can do: start Node, POST the trigger to the socket, exit on the answer.
+// The least a client can do: start Node, POST the trigger to the socket, exit on the response.
 const SOCKET_CLIENT_SCRIPT =
   "const b=JSON.stringify({reason:'benchmark',wait:'accepted',timeoutMs:60000});" +
   "require('http').request({socketPath:process.argv[1],method:'POST',path:'/v1/runs'," +
@@ -189,7 +189,7 @@ function summarize(
       `Each command is \`node dist/cli.js snapshot --socket S --wait accepted\` run as a subprocess against a \`selfsnap daemon\` subprocess; the in-process emulator adds ${LATENCY_MS} ms of real time to every ECS call. Median of ${reps} runs after one warm-up. The runner waits for each run to finish before the next, so none joins a run in flight, and runs one baseline meanwhile.`,
       `Sequential baseline: bench/baselines/sequential-create.ts, one CreateSnapshot after the other with \`@alicloud/ecs20140526\` (disk ids and STS credentials given, no DescribeDisks), wall time of the whole process, SDK loading included.`,
       `Floor: \`node -e\` making one HTTP request to a loopback server that answers after ${LATENCY_MS} ms: ${formatMs(floor)}.`,
-      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}. \`node dist/cli.js --version\` alone takes ${formatMs(median(starts.cliStart))}: loading yargs and the command modules. A \`node -e\` client that posts the same trigger to the socket and exits on the answer took ${formatMs(median(at(32).socketClient))} at 32 disks (median of ${at(32).socketClient.length}), ${formatRatio(median(at(32).socketClient) / floor)} the floor.`,
+      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}. \`node dist/cli.js --version\` alone takes ${formatMs(median(starts.cliStart))}: loading yargs and the command modules. A \`node -e\` client that posts the same trigger to the socket and exits on the response took ${formatMs(median(at(32).socketClient))} at 32 disks (median of ${at(32).socketClient.length}), ${formatRatio(median(at(32).socketClient) / floor)} the floor.`,
     ],
   };
 }

@@ -31,12 +31,12 @@ export interface DaemonSettings {
   timeouts?: { ecs: string; metadata: string };
 }
 
-/** A `selfsnap daemon` subprocess with its socket answering. */
+/** A `selfsnap daemon` subprocess whose socket accepts requests. */
 export class DaemonProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly socketPath: string,
-    /** Milliseconds from spawn until the socket answered a status request. */
+    /** Milliseconds from spawn until the socket responded to a status request. */
     readonly readyMs: number,
   ) {}
 
@@ -45,7 +45,7 @@ export class DaemonProcess {
     return this.child.pid as number;
   }
 
-  /** Writes the config, spawns the daemon and waits until its socket answers. */
+  /** Writes the config, spawns the daemon and waits until its socket responds. */
   static async start(settings: DaemonSettings): Promise<DaemonProcess> {
     const socketPath = join(settings.folder, 'selfsnap.sock');
     const configPath = join(settings.folder, 'config.yaml');

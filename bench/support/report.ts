@@ -16,7 +16,7 @@ export interface FigureRow {
   met: boolean | undefined;
 }
 
-/** What one figure's benchmark returns: table rows and notes on method and findings. */
+/** The result of one figure's benchmark: table rows and notes on method and findings. */
 export interface FigureResult {
   rows: FigureRow[];
   notes: string[];
@@ -111,7 +111,7 @@ export function renderResults(options: {
   ].join('\n');
 }
 
-/** What every figure's benchmark gets from the runner. */
+/** The options every figure's benchmark gets from the runner. */
 export interface BenchOptions {
   /** The full set: more repetitions, longer windows, all sizes. */
   full: boolean;
