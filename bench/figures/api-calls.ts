@@ -57,7 +57,9 @@ async function countScheduledRun(emulator: Emulator, folder: string): Promise<Ca
   const daemon = await DaemonProcess.start({
     folder,
     emulator,
-    policies: { nightly: { schedule: SLOT, timezone: 'UTC', disks: 'all' } },
+    policies: {
+      nightly: { schedule: SLOT, timezone: 'UTC', disks: 'all', retention: { keepLast: 7 } },
+    },
     // The daemon's clock is the emulator's: same start, same speed, so every timestamp agrees.
     clock: alignedClock(emulator),
     timeouts: { ecs: '120s', metadata: '60s' },
@@ -163,8 +165,8 @@ function summarize(selfsnap: CallCounts[], perSnapshot: CallCounts[]): FigureRes
       },
     ],
     notes: [
-      `A real \`selfsnap daemon\` subprocess runs a policy with the cron slot \`${SLOT}\` (UTC). Its clock is the emulator's: bench/support/fast-clock.mjs starts its Date and timers at the emulator's time and runs them at the emulator's speed (x${CLOCK_SPEED}), so node-cron, the polling waits and the signatures all see emulated time and the daemon polls as it would over ten real minutes. The emulator counts every ECS call from the daemon's start until after the run ended.`,
-      `selfsnap's calls by action: ${selfsnap.map(describeCounts).join(' | ')}. A poll is one DescribeSnapshots call by SnapshotIds (up to 100 ids); the poll schedule allows ${expectedPolls} polls in ${SNAPSHOT_MINUTES} minutes, and one more may come from timing. A listing page is a DescribeSnapshots call by tag: the daemon lists its snapshots for the metrics after each run, one page per 100 snapshots.`,
+      `A real \`selfsnap daemon\` subprocess runs a policy with the cron slot \`${SLOT}\` (UTC) and retention rules. Its clock is the emulator's: bench/support/fast-clock.mjs starts its Date and timers at the emulator's time and runs them at the emulator's speed (x${CLOCK_SPEED}), so node-cron, the polling waits and the signatures all see emulated time and the daemon polls as it would over ten real minutes. The emulator counts every ECS call from the daemon's start until after the run ended.`,
+      `selfsnap's calls by action: ${selfsnap.map(describeCounts).join(' | ')}. A poll is one DescribeSnapshots call by SnapshotIds (up to 100 ids); the poll schedule allows ${expectedPolls} polls in ${SNAPSHOT_MINUTES} minutes, and one more may come from timing. A listing page is a DescribeSnapshots call by tag: after the run the daemon lists its snapshots once, one page per 100, to prune by the policy's retention rules (keepLast 7) and to update its metrics.`,
       `Baseline, by action: ${perSnapshot.map(describeCounts).join(' | ')}: the same creates and the same poll schedule (${DEFAULT_POLL_INTERVALS.initial / 1000} s, growing by half up to ${DEFAULT_POLL_INTERVALS.max / 1000} s), but one DescribeSnapshots call per snapshot in progress: bench/baselines/per-snapshot-polling.ts with \`@alicloud/ecs20140526\`, run on the emulator's clock like the daemon.`,
     ],
   };

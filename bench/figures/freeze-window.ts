@@ -138,7 +138,7 @@ function summarize(samples: {
       `The run engine (RunManager from src/snapshot) runs with the quiesce and release hooks of src/consistency (createConsistencyHooks), as the daemon would plug them in, and freezes a 64 MiB ext4 filesystem on a loop device with fsfreeze, under the thaw watchdog. The window is the FreezeWindow that src/consistency logs: from the first \`fsfreeze -f\` call to the end of the last \`fsfreeze -u\`. Median of ${samples.reps} runs after one warm-up, ${LATENCY_MS} ms of latency on every ECS call.`,
       `Of that window, the engine's own part (quiesce hook returned to release hook called: journaling, ${DISKS} parallel CreateSnapshot calls, journaling) took ${formatMs(median(samples.engineWindows))}. Freezing (\`fsfreeze -f\`, as src/consistency logs it) took ${formatMs(median(samples.freezes))}; the rest is mostly the thaw.`,
       `One round trip (one DescribeDisks page through the same EcsClient): ${formatMs(roundTrip)}. Baseline: fsfreeze -f, ${DISKS} CreateSnapshot calls one after the other through the same client, fsfreeze -u.`,
-      `The loop filesystem is not on the emulated disks; the benchmark tells the hooks that it is. Engine warnings and errors: ${samples.problems}.`,
+      `The daemon plugs in the same hooks through createDaemonConsistencyHooks, which freezes a filesystem only when its disks, found by serial number, are the run's disks; a loop device cannot pass that check, so the benchmark drives the engine in process and tells the hooks that the filesystem is on the run's disks. Engine warnings and errors: ${samples.problems}.`,
     ],
   };
 }
