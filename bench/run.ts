@@ -16,6 +16,8 @@ import { measureFreezeWindow } from './figures/freeze-window.js';
 import { measureIdleDaemon } from './figures/idle-daemon.js';
 import { measureRetentionPlanning } from './figures/retention-planning.js';
 import { measureSnapshotLatency } from './figures/snapshot-latency.js';
+import { stopAllDaemons } from './support/daemon-process.js';
+import { FINDINGS } from './support/findings.js';
 import { runChecked } from './support/proc.js';
 import {
   describeMachine,
@@ -57,6 +59,13 @@ function readOptions(): { full: boolean; only: string[] } {
 
 async function main(): Promise<void> {
   const { full, only } = readOptions();
+  // An interrupted run must not leave daemons behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopAllDaemons();
+      process.exit(130);
+    });
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log('building dist/ with tsc');
   await runChecked('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
@@ -77,7 +86,10 @@ async function main(): Promise<void> {
   const rows = [...results.values()].flatMap((result) => result.rows);
   process.stdout.write(`${formatTable(rows)}\n`);
   const command = `npm run bench${full ? ' -- --full' : ''}`;
-  await writeFile(RESULTS_PATH, renderResults({ machine: describeMachine(), command, results }));
+  await writeFile(
+    RESULTS_PATH,
+    renderResults({ machine: describeMachine(), command, results, findings: FINDINGS }),
+  );
   log(`wrote ${RESULTS_PATH} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

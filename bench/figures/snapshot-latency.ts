@@ -38,7 +38,7 @@ export async function measureSnapshotLatency(options: BenchOptions): Promise<Fig
   });
   const byCount: CountSamples[] = [];
   for (const count of DISK_COUNTS) {
-    options.log(`P1: ${count} disks`);
+    options.log(`P1: ${count} disk${count === 1 ? '' : 's'}`);
     byCount.push(await measureCount(count, reps, baselineScript, options));
   }
   return summarize(byCount, { floor, cliStart }, reps);

@@ -31,6 +31,13 @@ export interface DaemonSettings {
   timeouts?: { ecs: string; metadata: string };
 }
 
+const runningDaemons = new Set<ChildProcess>();
+
+/** Kills every daemon subprocess still running, for a runner that is interrupted. */
+export function stopAllDaemons(): void {
+  for (const child of runningDaemons) child.kill('SIGKILL');
+}
+
 /** A `selfsnap daemon` subprocess whose socket accepts requests. */
 export class DaemonProcess {
   private constructor(
@@ -53,7 +60,7 @@ export class DaemonProcess {
 
     const log = openSync(join(settings.folder, 'daemon.log'), 'a');
     const preload = settings.clock === undefined ? [] : ['--import', FAST_CLOCK_PATH];
-    const started = performance.now();
+    const spawnedAt = performance.now();
     const child = spawn(
       process.execPath,
       [...preload, CLI_PATH, 'daemon', '--config', configPath],
@@ -63,13 +70,15 @@ export class DaemonProcess {
       },
     );
     closeSync(log);
+    runningDaemons.add(child);
+    child.once('exit', () => runningDaemons.delete(child));
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`daemon exited with ${code} before ready`))),
     );
     exited.catch(() => undefined);
     const ready = waitFor(() => probeSocket(socketPath, '/v1/status'), 15_000, 'daemon socket', 2);
     await Promise.race([ready, exited]);
-    return new DaemonProcess(child, socketPath, performance.now() - started);
+    return new DaemonProcess(child, socketPath, performance.now() - spawnedAt);
   }
 
   /** Sends one request to the daemon's socket API. */

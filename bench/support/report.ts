@@ -72,11 +72,12 @@ export function formatTable(rows: readonly FigureRow[]): string {
     .join('\n');
 }
 
-/** Renders RESULTS.md: machine, command, the table, then each figure's notes. */
+/** Renders RESULTS.md: machine, command, the table, each figure's notes, then the findings. */
 export function renderResults(options: {
   machine: Machine;
   command: string;
   results: ReadonlyMap<string, FigureResult>;
+  findings: readonly string[];
 }): string {
   const { machine, command, results } = options;
   const rows = [...results.values()].flatMap((result) => result.rows);
@@ -108,6 +109,13 @@ export function renderResults(options: {
     '## How each figure is measured',
     '',
     ...notes,
+    '## Why targets are missed, and the fixes',
+    '',
+    'Found by profiling on the machine of the first full run; the table above has the numbers of',
+    'this run.',
+    '',
+    ...options.findings.map((finding) => `- ${finding}`),
+    '',
   ].join('\n');
 }
 
