@@ -1,12 +1,25 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFsfreeze } from '../../src/consistency/index.js';
-import type { Emulator, RecordedRequest, SnapshotView } from '../emulator/index.js';
+import type { RecordedRequest, SnapshotView } from '../emulator/index.js';
 import { requestOverSocket } from '../support/socket-request.js';
+
+/**
+ * What the checker reads from an emulator. An in-process Emulator provides it; a test driving an
+ * emulator process passes what it fetched from the control endpoint.
+ */
+export interface EmulatorReadings {
+  instance: { instanceId: string };
+  control: {
+    snapshots(): SnapshotView[];
+    requests(): RecordedRequest[];
+    issuedCredentials(): { accessKeyId: string; accessKeySecret: string; securityToken: string }[];
+  };
+}
 
 /** Everything a case leaves behind that the invariants are checked against. */
 export interface CaseEvidence {
-  emulator: Emulator;
+  emulator: EmulatorReadings;
   /** Snapshots that are not selfsnap's, as seeded before the case. */
   foreign: readonly SnapshotView[];
   /** Output lines of the daemon: logs and stderr. */
@@ -159,7 +172,7 @@ function checkLosses(evidence: CaseEvidence): string[] {
   ];
 }
 
-function checkSecrets(emulator: Emulator, texts: readonly string[]): string[] {
+function checkSecrets(emulator: EmulatorReadings, texts: readonly string[]): string[] {
   const secrets = new Map<string, string>();
   for (const issued of emulator.control.issuedCredentials()) {
     secrets.set(issued.accessKeySecret, `access key secret of ${issued.accessKeyId}`);
