@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -133,6 +133,17 @@ export class DaemonUnderTest {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ProcessExit> {
     if (this.running) this.child?.kill(signal);
     return this.exit();
+  }
+
+  /** Sends a signal to the running process without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child?.kill(signal);
+  }
+
+  /** Returns the ids of the runs journaled in the state folder. */
+  async journaledRunIds(): Promise<string[]> {
+    const names = await readdir(join(this.stateDir, 'runs')).catch(() => [] as string[]);
+    return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -5));
   }
 
   /** Sends one request to the socket and records the response body. */

@@ -1,5 +1,5 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { describe, it } from 'vitest';
 import type { JournalStep } from '../../src/snapshot/index.js';
 import { SeededRandom, seedFromEnv } from '../support/seeded-random.js';
@@ -35,11 +35,6 @@ const STEP_CASES: StepCase[] = (['SIGTERM', 'SIGKILL'] as const).flatMap((signal
   ...PER_DISK_STEPS.map((step) => ({ signal, step, policy: 'crashy' })),
   ...GROUP_STEPS.map((step) => ({ signal, step, policy: 'grouped' })),
 ]);
-
-async function journaledRunIds(daemon: DaemonUnderTest): Promise<string[]> {
-  const names = await readdir(join(daemon.stateDir, 'runs')).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -5));
-}
 
 /** Runs a case against a fresh emulator and daemon, removing both afterwards. */
 async function withDaemon(
@@ -91,7 +86,7 @@ describe('daemon signalled at a journal step', () => {
         expect(ended).toEqual(
           signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 0, signal: null },
         );
-        const [runId, ...others] = await journaledRunIds(daemon);
+        const [runId, ...others] = await daemon.journaledRunIds();
         expect(others).toEqual([]);
 
         const { run, violations } = await restartAndCheck(world, daemon, runId as string);
@@ -114,7 +109,7 @@ describe('daemon signalled at a journal step', () => {
       await daemon.start({ env: { SELFSNAP_TEST_CRASH_AT: 'disk-failed' } });
       await daemon.trigger('crashy').catch(() => undefined);
       expect((await daemon.exit()).signal).toBe('SIGKILL');
-      const [runId] = await journaledRunIds(daemon);
+      const [runId] = await daemon.journaledRunIds();
 
       const { run, violations } = await restartAndCheck(world, daemon, runId as string);
       expect(run.status).toBe('partial');
