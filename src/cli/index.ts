@@ -18,7 +18,6 @@ import { versionCommand } from './version-command.js';
 
 /** Parses the command line, runs the command, and resolves to the process exit code. */
 export async function main(argv = hideBin(process.argv)): Promise<number> {
-  let usageError = false;
   const parser = yargs(argv)
     .scriptName('selfsnap')
     .version(VERSION)
@@ -38,20 +37,26 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
     .command(hooksCommand)
     .command(versionCommand)
     .completion('completion', 'print a bash or zsh completion script')
+    // Throwing is what stops yargs: a failure handler that returns lets the command run anyway.
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
-      process.stderr.write(`selfsnap: ${message}\nRun "selfsnap --help" for usage.\n`);
-      usageError = true;
+      throw new UsageError(message);
     })
     .help();
 
   try {
     await parser.parseAsync();
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`selfsnap: ${error.message}\nRun "selfsnap --help" for usage.\n`);
+      return EXIT.usage;
+    }
     const wrapped = toSelfsnapError(error);
     process.stderr.write(`selfsnap: ${wrapped.message}\n`);
     return exitCodeFor(wrapped.code);
   }
-  if (usageError) return EXIT.usage;
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
 }
+
+/** A command line yargs rejected: an unknown flag, a missing argument or a bad choice. */
+class UsageError extends Error {}
