@@ -58,13 +58,18 @@ const tagKey = z
   })
   .refine((key) => !/^https?:\/\//.test(key), { error: 'tag keys must not start with http(s)://' });
 
-const diskSelection = z.union([
-  z.enum(['all', 'system', 'data']),
-  z
-    .array(z.string().regex(DISK_ID_PATTERN, { error: 'expected a disk id such as d-bp1abc...' }))
-    .min(1),
-  z.strictObject({ mountpoints: z.array(z.string().startsWith('/')).min(1) }),
-]);
+const diskSelection = z.union(
+  [
+    z.enum(['all', 'system', 'data']),
+    z
+      .array(z.string().regex(DISK_ID_PATTERN, { error: 'expected a disk id such as d-bp1abc...' }))
+      .min(1),
+    z.strictObject({ mountpoints: z.array(z.string().startsWith('/')).min(1) }),
+  ],
+  {
+    error: 'expected all, system, data, a list of disk ids, or {mountpoints: [/path, ...]}',
+  },
+);
 
 const hooksSchema = z.strictObject({
   pre: z.string().startsWith('/').optional(),
@@ -180,6 +185,12 @@ export const configSchema = z.strictObject({
         error: 'policy names are lowercase letters, digits and dashes, starting with a letter',
       }),
       policySchema,
+      {
+        error: (issue) =>
+          issue.input === undefined
+            ? 'define at least one policy'
+            : 'expected a map of policy names to policies',
+      },
     )
     .refine((policies) => Object.keys(policies).length > 0, {
       error: 'define at least one policy',

@@ -83,6 +83,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const keys = issue.keys.map((key) => formatKeyPath([...issue.path, key]));
     return `unknown key ${keys.join(', ')}`;
   }
+  // zod reports a rejected record key as "Invalid key in record"; the key schema's own message
+  // (what a valid name looks like) is in the nested issues.
+  if (issue.code === 'invalid_key') {
+    const reason = issue.issues[0]?.message;
+    return `${path}: invalid name${reason === undefined ? '' : `: ${reason}`}`;
+  }
   return `${path}: ${issue.message}`;
 }
 

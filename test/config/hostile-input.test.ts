@@ -69,7 +69,9 @@ describe('parseConfig with hostile input', () => {
   it('cuts a key far longer than any valid one', () => {
     const error = refusal(`policies:\n  ${'a'.repeat(500)}:\n    schedule: "0 3 * * *"\n`);
 
-    expect(error.message).toBe(`c.yaml: policies.${'a'.repeat(40)}…: Invalid key in record`);
+    expect(error.message).toBe(
+      `c.yaml: policies.${'a'.repeat(40)}…: invalid name: policy names are lowercase letters, digits and dashes, starting with a letter`,
+    );
     expect(error.message.length).toBeLessThan(300);
   });
 

@@ -68,9 +68,28 @@ describe('parseConfig', () => {
       'policies.a.timezone: unknown timezone "Mars/Olympus"',
     ],
     ['a bad disk id', 'policies: {a: {disks: [sda]}}', 'policies.a.disks'],
-    ['a policy name with capitals', 'policies: {Nightly: {}}', 'policies.Nightly'],
+    [
+      'a policy name with capitals',
+      'policies: {Nightly: {}}',
+      'policies.Nightly: invalid name: policy names are lowercase letters, digits and dashes',
+    ],
+    [
+      'an unknown disk selection',
+      'policies: {a: {disks: everything}}',
+      'policies.a.disks: expected all, system, data, a list of disk ids, or {mountpoints',
+    ],
+    ['an empty file', '', 'policies: define at least one policy'],
+    [
+      'a misspelled policies key',
+      'polices: {a: {}}',
+      'policies: define at least one policy; unknown key polices',
+    ],
     ['no policies', 'policies: {}', 'policies: define at least one policy'],
-    ['a reserved tag key', 'policies: {a: {tags: {"acs:x": y}}}', 'policies.a.tags.acs:x'],
+    [
+      'a reserved tag key',
+      'policies: {a: {tags: {"acs:x": y}}}',
+      'policies.a.tags.acs:x: invalid name: tag keys must not start with aliyun, acs:, selfsnap:',
+    ],
     [
       'a token TTL out of range',
       `${MINIMAL}\nmetadata: {tokenTtlSeconds: 0}`,
