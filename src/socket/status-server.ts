@@ -143,6 +143,13 @@ export class StatusServer {
     try {
       await routeRequest(this.api, request, response);
     } catch (error) {
+      // A client that hangs up or stops sending mid-request is the client's problem, not a fault
+      // of the daemon: it is logged at debug, and there is nobody left to answer.
+      if (request.destroyed || request.readableAborted) {
+        this.logger.debug({ err: error, path: request.url }, 'client left before the answer');
+        response.destroy();
+        return;
+      }
       const wrapped = toSelfsnapError(error);
       const status = STATUS_BY_CODE[wrapped.code] ?? 500;
       if (status >= 500) {
