@@ -2,7 +2,7 @@ import { chmod, chown, rm } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { toSelfsnapError } from '../errors/index.js';
+import { SelfsnapError, toSelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { lookupGroupId, prepareSocketPath, socketInUse } from './prepare-socket-path.js';
 import { routeRequest, sendJson } from './route-request.js';
@@ -145,7 +145,7 @@ export class StatusServer {
     } catch (error) {
       // A client that hangs up or stops sending mid-request is the client's problem, not a fault
       // of the daemon: it is logged at debug, and there is nobody left to answer.
-      if (request.destroyed || request.readableAborted) {
+      if (request.readableAborted && !(error instanceof SelfsnapError)) {
         this.logger.debug({ err: error, path: request.url }, 'client left before the answer');
         response.destroy();
         return;
