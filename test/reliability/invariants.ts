@@ -210,14 +210,23 @@ interface StateReading {
 }
 
 /** Reads every file under the state folder: run records must parse, nothing else may linger. */
+function ignoreVanished(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
+}
+
 async function readStateDir(stateDir: string): Promise<StateReading> {
   const reading: StateReading = { violations: [], texts: [], runSnapshotIds: [] };
   for (const path of await listFiles(stateDir)) {
-    const text = await readFile(path, 'utf8');
+    // A running daemon renames its temporary files into place, so a file listed a moment ago
+    // may be gone: that is an atomic write finishing, not a problem.
+    const text = await readFile(path, 'utf8').catch(ignoreVanished);
+    if (text === undefined) continue;
     reading.texts.push(text);
     if (path.endsWith('.corrupt')) continue;
     if (path.endsWith('.tmp')) {
-      const ageMs = Date.now() - (await stat(path)).mtimeMs;
+      const modified = await stat(path).catch(ignoreVanished);
+      const ageMs = modified === undefined ? 0 : Date.now() - modified.mtimeMs;
       if (ageMs > TEMPORARY_FILE_GRACE_MS) reading.violations.push(`leftover file ${path}`);
       continue;
     }
