@@ -26,6 +26,8 @@ interface FleetInput {
   stateRoot: string;
   /** Emulated time by which every run must have ended. */
   deadlineMs: number;
+  /** ECS call timeout in emulated time, so that it lasts the daemon's 10 s in real time. */
+  ecsTimeoutMs: number;
 }
 
 /** One agent's scheduled run, as the figure reads it. */
@@ -57,6 +59,7 @@ async function runAgent(instanceId: string, index: number): Promise<() => Promis
     policies: { [POLICY]: input.policy },
     logger: logs.logger,
     credentials,
+    ecsTimeoutMs: input.ecsTimeoutMs,
   });
   const finished = waitForScheduledRun(runs);
   const scheduler = new Scheduler(

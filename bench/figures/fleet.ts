@@ -100,6 +100,9 @@ async function simulate(script: string, limit: number): Promise<FleetOutcome> {
       policy: { schedule: '0 0 3 * * *', timezone: 'UTC', jitter: JITTER, disks: 'all' },
       stateRoot,
       deadlineMs: SLOT_MS + 60 * MINUTE_MS,
+      // The SDK's read timeout is a timer, so on the agents' clock it would pass CLOCK_SPEED
+      // times faster than on the daemon's; this keeps it at the daemon's 10 s of real time.
+      ecsTimeoutMs: 10_000 * CLOCK_SPEED,
     };
     const { stdout } = await runChecked(process.execPath, ['--import', FAST_CLOCK_PATH, script], {
       env: {
@@ -141,7 +144,7 @@ function readOutcome(emulator: Emulator, report: AgentsReport): FleetOutcome {
 }
 
 function describeMethod(): string {
-  return `${AGENTS} agents with ${DISKS_PER_AGENT} disks each run in one plain-node subprocess (bench/fleet-agents.ts), each with the daemon's own Scheduler (node-cron, slot \`0 0 3 * * *\` UTC, jitter ${JITTER} derived from the instance id) and RunManager with its openapi-core EcsClient and default retry policy. One in-process emulator holds all ${AGENTS * DISKS_PER_AGENT} disks, each attached to its agent's instance id, since DescribeDisks filters by InstanceId, and limits CreateSnapshot calls per emulated minute for the whole account. Snapshots take 30 s of emulated time. The emulated clock runs x${CLOCK_SPEED}, and fast-clock.mjs gives the agents' process the same clock, so cron, jitter, flow-control retries (the next minute plus up to 15 s) and signatures all follow it. Makespan is the emulator's receive time of the last accepted CreateSnapshot minus the slot; the minimum is the number of snapshots over the limit. State folders are on tmpfs.`;
+  return `${AGENTS} agents with ${DISKS_PER_AGENT} disks each run in one plain-node subprocess (bench/fleet-agents.ts), each with the daemon's own Scheduler (node-cron, slot \`0 0 3 * * *\` UTC, jitter ${JITTER} derived from the instance id) and RunManager with its openapi-core EcsClient and default retry policy. One in-process emulator holds all ${AGENTS * DISKS_PER_AGENT} disks, each attached to its agent's instance id, since DescribeDisks filters by InstanceId, and limits CreateSnapshot calls per emulated minute for the whole account. Snapshots take 30 s of emulated time. The emulated clock runs x${CLOCK_SPEED}, and fast-clock.mjs gives the agents' process the same clock, so cron, jitter, flow-control retries (the next minute plus up to 15 s) and signatures all follow it. The SDK's read timeout is a timer too, so the agents get ${CLOCK_SPEED} times the daemon's 10 s default, which lasts 10 s of real time. Makespan is the emulator's receive time of the last accepted CreateSnapshot minus the slot; the minimum is the number of snapshots over the limit. State folders are on tmpfs.`;
 }
 
 function summarize(outcomes: FleetOutcome[], limit: number): FigureResult {

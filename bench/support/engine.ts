@@ -36,7 +36,9 @@ export class LogRecorder {
     for (const record of this.records) {
       // pino levels: 40 is warn, 50 error.
       if (Number(record.level) < 40) continue;
-      const message = String(record.msg);
+      const error = record.err as { code?: string; ecsCode?: string } | undefined;
+      const codes = [error?.code, error?.ecsCode].filter((code) => code !== undefined);
+      const message = `${String(record.msg)}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
       counts.set(message, (counts.get(message) ?? 0) + 1);
     }
     const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]);
@@ -59,6 +61,8 @@ export interface AgentSettings {
   pollIntervalMs?: PollIntervals;
   /** Shared credentials, as if every agent's metadata service returned the same role set. */
   credentials?: RamRoleCredentials;
+  /** Connect and read timeout of each ECS call; default 10 s. */
+  ecsTimeoutMs?: number;
 }
 
 /** Where an ECS client connects, and how it waits. */
@@ -71,6 +75,8 @@ export interface EcsSettings {
   clock?: Clock;
   /** Shared credentials; by default the client reads its own from the metadata service. */
   credentials?: RamRoleCredentials;
+  /** Connect and read timeout of each call; default 10 s, the `ecs.timeout` default. */
+  timeoutMs?: number;
 }
 
 /** Creates the daemon's EcsClient (openapi-core, RAM-role credentials) for an emulator. */
@@ -79,8 +85,7 @@ export function connectEcs(settings: EcsSettings): EcsClient {
     regionId: settings.regionId,
     endpoint: settings.ecsEndpoint,
     protocol: 'http',
-    // The default of the `ecs.timeout` config key.
-    timeoutMs: 10_000,
+    timeoutMs: settings.timeoutMs ?? 10_000,
     credentials: settings.credentials ?? createCredentials(settings.imdsUrl),
     clock: settings.clock,
     logger: settings.logger,
@@ -103,7 +108,11 @@ export async function createAgent(
       policies: settings.policies,
     }),
   );
-  const ecs = connectEcs({ ...settings, regionId: settings.identity.regionId });
+  const ecs = connectEcs({
+    ...settings,
+    regionId: settings.identity.regionId,
+    timeoutMs: settings.ecsTimeoutMs,
+  });
   await mkdir(settings.stateDir, { recursive: true });
   const state = new StateStore(config.stateDir, settings.logger);
   await state.init();
