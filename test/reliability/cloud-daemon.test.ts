@@ -63,7 +63,7 @@ describe('daemon against cloud faults', () => {
               const status = await daemon.status();
               return status.health.status === 'degraded' ? status : undefined;
             },
-            5000,
+            15_000,
             'a degraded status',
           );
           expect(degraded.ready).toBe(false);

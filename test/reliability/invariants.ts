@@ -209,12 +209,12 @@ interface StateReading {
   runSnapshotIds: string[];
 }
 
-/** Reads every file under the state folder: run records must parse, nothing else may linger. */
 function ignoreVanished(error: NodeJS.ErrnoException): undefined {
   if (error.code === 'ENOENT') return undefined;
   throw error;
 }
 
+/** Reads every file under the state folder: run records must parse, nothing else may linger. */
 async function readStateDir(stateDir: string): Promise<StateReading> {
   const reading: StateReading = { violations: [], texts: [], runSnapshotIds: [] };
   for (const path of await listFiles(stateDir)) {
