@@ -174,7 +174,7 @@ describe('daemon against cloud faults', () => {
     'skips the disk at its snapshot quota and keeps foreign snapshots',
     timeout,
     async ({ expect }) => {
-      // Every disk holds one foreign snapshot; a second one fills the first data disk's quota.
+      // Every disk has one foreign snapshot; a second one fills the first data disk's quota.
       const scenario: Scenario = {
         settings: { manualSnapshotQuotaPerDisk: 2 },
         snapshots: [{ diskId: SEEDED_DISK_IDS[1], name: 'console-extra', createdAgo: '1d' }],

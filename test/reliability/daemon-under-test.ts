@@ -157,7 +157,7 @@ export class DaemonUnderTest {
     { ready: boolean; health: { status: string } } & Record<string, unknown>
   > {
     const response = await this.request('GET', '/v1/status');
-    if (response.status !== 200) throw new Error(`status answered ${response.status}`);
+    if (response.status !== 200) throw new Error(`status returned HTTP ${response.status}`);
     return JSON.parse(response.text) as { ready: boolean; health: { status: string } };
   }
 
@@ -165,14 +165,14 @@ export class DaemonUnderTest {
   async trigger(policy: string, reason?: string): Promise<string> {
     const response = await this.request('POST', '/v1/runs', { policy, reason, wait: 'none' });
     if (response.status >= 400)
-      throw new Error(`trigger answered ${response.status}: ${response.text}`);
+      throw new Error(`trigger returned HTTP ${response.status}: ${response.text}`);
     return (JSON.parse(response.text) as { run: { id: string } }).run.id;
   }
 
   /** Returns one run as the socket shows it. */
   async run(runId: string): Promise<{ id: string; status: string } & Record<string, unknown>> {
     const response = await this.request('GET', `/v1/runs/${runId}`);
-    if (response.status !== 200) throw new Error(`run ${runId} answered ${response.status}`);
+    if (response.status !== 200) throw new Error(`run ${runId} returned HTTP ${response.status}`);
     return JSON.parse(response.text) as { id: string; status: string };
   }
 

@@ -127,7 +127,9 @@ describe('checkInvariants', () => {
     const violations = await checkInvariants(evidence({ socketPath }));
 
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatch(/^the daemon does not answer on .*missing\.sock: connect ENOENT/);
+    expect(violations[0]).toMatch(
+      /^the daemon does not respond on .*missing\.sock: connect ENOENT/,
+    );
   });
 });
 

@@ -195,11 +195,11 @@ async function checkServing(socketPath: string, texts: string[]): Promise<string
     const runs = await requestOverSocket(socketPath, 'GET', '/v1/runs?limit=200');
     const metrics = await requestOverSocket(socketPath, 'GET', '/metrics');
     texts.push(status.text, runs.text, metrics.text);
-    if (status.status !== 200) return [`GET /v1/status answered ${status.status}`];
+    if (status.status !== 200) return [`GET /v1/status returned HTTP ${status.status}`];
     const body = JSON.parse(status.text) as { ready?: boolean };
     return body.ready === true ? [] : ['the daemon is not ready after the case'];
   } catch (error) {
-    return [`the daemon does not answer on ${socketPath}: ${(error as Error).message}`];
+    return [`the daemon does not respond on ${socketPath}: ${(error as Error).message}`];
   }
 }
 

@@ -12,8 +12,9 @@ import { printMatrixSummary } from './matrix-summary.js';
 const PRELOAD = resolve(import.meta.dirname, 'signal-at-step.mjs');
 const POLICIES = { crashy: { disks: 'all' }, grouped: { disks: 'all', consistency: 'group' } };
 
-// The steps a per-disk run and a snapshot-group run pass through in this daemon. Quiesce steps
-// need pre hooks or a freeze, and run-parked a wait of at least a minute; see the README.
+// The steps a per-disk run and a snapshot-group run pass through. The quiesce steps need a freeze
+// or pre hooks (process-freeze.test.ts stops the daemon at quiesce-done), and run-parked needs a
+// wait of at least a minute.
 const PER_DISK_STEPS: JournalStep[] = [
   'run-planned',
   'disk-creating',
@@ -76,7 +77,7 @@ describe('daemon signalled at a journal step', () => {
         const env: Record<string, string> = { SELFSNAP_TEST_CRASH_AT: step };
         if (signal === 'SIGTERM') env.SELFSNAP_TEST_SIGNAL = 'SIGTERM';
         await daemon.start({ env, preload: [PRELOAD] });
-        // The answer is lost when the signal comes before the daemon sends it.
+        // The response is lost when the signal comes before the daemon sends it.
         await daemon.trigger(policy).catch(() => undefined);
 
         const ended = await daemon.exit();
