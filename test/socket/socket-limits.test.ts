@@ -128,7 +128,9 @@ describe('socket timeouts', () => {
         limits: {
           headersTimeoutMs: 300,
           requestTimeoutMs: 600,
-          idleTimeoutMs: 400,
+          // Well above the header deadline plus one check interval: with the two close together,
+          // a loaded machine could close the idle socket before the 408 goes out.
+          idleTimeoutMs: 2000,
           keepAliveTimeoutMs: 300,
           checkIntervalMs: 100,
         },
