@@ -101,7 +101,7 @@ async function simulate(script: string, limit: number): Promise<FleetOutcome> {
       stateRoot,
       deadlineMs: SLOT_MS + 60 * MINUTE_MS,
       // The SDK's read timeout is a timer, so on the agents' clock it would pass CLOCK_SPEED
-      // times faster than on the daemon's; this keeps it at the daemon's 10 s of real time.
+      // times faster than on the daemon's. This keeps it at the daemon's 10 s of real time.
       ecsTimeoutMs: 10_000 * CLOCK_SPEED,
     };
     const { stdout } = await runChecked(process.execPath, ['--import', FAST_CLOCK_PATH, script], {

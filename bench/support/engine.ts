@@ -46,7 +46,7 @@ export class LogRecorder {
   }
 }
 
-/** Where an agent's engine connects and what it runs. */
+/** Settings of one agent: endpoints, identity, state folder, policies and clock. */
 export interface AgentSettings {
   imdsUrl: string;
   ecsEndpoint: string;
@@ -65,7 +65,7 @@ export interface AgentSettings {
   ecsTimeoutMs?: number;
 }
 
-/** Where an ECS client connects, and how it waits. */
+/** Settings of an ECS client: endpoints, region, logger, clock and timeout. */
 export interface EcsSettings {
   imdsUrl: string;
   ecsEndpoint: string;
@@ -93,9 +93,9 @@ export function connectEcs(settings: EcsSettings): EcsClient {
 }
 
 /**
- * Builds what the daemon builds for its runs (RAM-role credentials from the metadata service,
- * the openapi-core EcsClient, a state folder and a RunManager) without the socket and the
- * scheduler, so that a benchmark drives the daemon's own engine code in process.
+ * Builds what the daemon builds for its runs: RAM-role credentials from the metadata service,
+ * the openapi-core EcsClient, a state folder and a RunManager. The socket and the scheduler are
+ * left out, so that a benchmark drives the daemon's own engine code in process.
  */
 export async function createAgent(
   settings: AgentSettings,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { probeSocket, waitFor } from './proc.js';
 
-// The smallest daemon-like process: Node's http server answering JSON on a unix socket.
+// The smallest daemon-like process: Node's http server returning JSON on a unix socket.
 const SERVER_SCRIPT =
   "require('http').createServer((q,s)=>s.end('{}')).listen(process.argv[1]);" +
   "process.on('SIGTERM',()=>process.exit(0))";
@@ -11,7 +11,7 @@ const SERVER_SCRIPT =
 export class IdleServer {
   private constructor(
     private readonly child: ChildProcess,
-    /** Milliseconds from spawn until the socket answered. */
+    /** Milliseconds from spawn until the socket responded. */
     readonly readyMs: number,
   ) {}
 
@@ -19,7 +19,7 @@ export class IdleServer {
     return this.child.pid as number;
   }
 
-  /** Spawns the server and waits until its socket answers a request. */
+  /** Spawns the server and waits until its socket responds to a request. */
   static async start(folder: string): Promise<IdleServer> {
     const socketPath = join(folder, `idle-${Date.now()}.sock`);
     const started = performance.now();
