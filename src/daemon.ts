@@ -47,10 +47,17 @@ export class Daemon implements SocketApi {
   private stopping = false;
   private connectTimer?: NodeJS.Timeout;
 
+  private readonly logger: Logger;
+
+  /**
+   * Creates the daemon. `scope` carries no `component`: each part adds its own, because a child
+   * logger that binds a key again writes it twice in every line.
+   */
   constructor(
     private readonly config: SelfsnapConfig,
-    private readonly logger: Logger,
+    private readonly scope: Logger,
   ) {
+    this.logger = scope.child({ component: 'daemon' });
     this.metadata = new MetadataClient({
       endpoint: config.metadata.endpoint,
       tokenTtlSeconds: config.metadata.tokenTtlSeconds,
@@ -58,8 +65,8 @@ export class Daemon implements SocketApi {
       timeoutMs: config.metadata.timeout,
       retries: config.metadata.retries,
     });
-    this.state = new StateStore(config.stateDir, logger.child({ component: 'state' }));
-    this.server = new StatusServer(config.socket, this, logger.child({ component: 'socket' }));
+    this.state = new StateStore(config.stateDir, scope.child({ component: 'state' }));
+    this.server = new StatusServer(config.socket, this, scope.child({ component: 'socket' }));
     this.metrics = new SelfsnapMetrics({
       credentialsExpiration: () => this.credentials?.health().expiration,
       runsInFlight: () => this.listRuns({ status: 'running', limit: 200 }).length,
@@ -117,7 +124,7 @@ export class Daemon implements SocketApi {
 
   async startRun(body: TriggerBody): Promise<RunRecord> {
     const trigger = body.trigger ?? 'manual';
-    const policy = body.policy ?? this.defaultPolicy(trigger);
+    const policy = body.policy ?? this.defaultPolicy();
     const runs = this.readyRuns();
     const minIntervalMs = trigger === 'hook' ? (this.config.triggers.hook?.minInterval ?? 0) : 0;
     const request = { policy, reason: body.reason };
@@ -170,10 +177,9 @@ export class Daemon implements SocketApi {
     return new SelfsnapError('NOT_READY', `daemon is not ready: ${reason}`);
   }
 
-  private defaultPolicy(trigger: 'manual' | 'hook'): string {
-    const hookPolicy = this.config.triggers.hook?.policy;
-    if (trigger === 'hook' && hookPolicy !== undefined) return hookPolicy;
-    return hookPolicy ?? (Object.keys(this.config.policies)[0] as string);
+  // The hook policy is the default for every trigger; without one, the first policy listed.
+  private defaultPolicy(): string {
+    return this.config.triggers.hook?.policy ?? (Object.keys(this.config.policies)[0] as string);
   }
 
   private async connect(retryMs: number): Promise<void> {
@@ -198,11 +204,39 @@ export class Daemon implements SocketApi {
   }
 
   private async startRuns(identity: InstanceIdentity): Promise<void> {
-    const logger = this.logger.child({
+    const scope = this.scope.child({
       instanceId: identity.instanceId,
       regionId: identity.regionId,
     });
-    logger.info({ zoneId: identity.zoneId }, 'instance identified');
+    scope.child({ component: 'daemon' }).info({ zoneId: identity.zoneId }, 'instance identified');
+
+    const ecs = this.createEcsClient(identity, scope);
+    const retention = await RetentionService.open(this.config.stateDir, {
+      ecs,
+      instanceId: identity.instanceId,
+      policies: this.config.policies,
+      logger: scope,
+      onListing: (snapshots) => this.metrics.recordSnapshotListing(snapshots),
+    });
+    this.retentionService = retention;
+
+    const runs = this.createRunManager(identity, ecs, retention, scope);
+    await runs.restore();
+    this.metrics.seedFromHistory(runs.listRuns(200));
+    runs.subscribe((run) => this.onRunUpdate(run));
+    this.runs = runs;
+
+    this.scheduler = new Scheduler(
+      this.config.policies,
+      identity.instanceId,
+      (policy, reason) => void this.runScheduled(policy, reason),
+      scope.child({ component: 'schedule' }),
+      (policy) => lastScheduledRunIn(runs.listRuns(200), policy),
+    );
+    this.scheduler.start();
+  }
+
+  private createEcsClient(identity: InstanceIdentity, scope: Logger): EcsClient {
     this.credentials = createRamRoleCredentials(
       {
         metadataEndpoint: this.config.metadata.endpoint,
@@ -211,61 +245,50 @@ export class Daemon implements SocketApi {
       },
       this.metadata,
     );
-    const ecs = new EcsClient({
+    const logger = scope.child({ component: 'ecs' });
+    this.ecs = new EcsClient({
       regionId: identity.regionId,
       endpoint: this.config.ecs.endpoint,
       protocol: this.config.ecs.protocol,
       timeoutMs: this.config.ecs.timeout,
       credentials: this.credentials,
-      logger: logger.child({ component: 'ecs' }),
+      logger,
       onCall: (call) => {
         recordApiHealth(this.health, call, logger);
         this.metrics.recordApiCall(call);
       },
     });
-    this.ecs = ecs;
-    const retention = await RetentionService.open(this.config.stateDir, {
-      ecs,
-      instanceId: identity.instanceId,
-      policies: this.config.policies,
-      logger,
-      onListing: (snapshots) => this.metrics.recordSnapshotListing(snapshots),
-    });
-    this.retentionService = retention;
+    return this.ecs;
+  }
+
+  private createRunManager(
+    identity: InstanceIdentity,
+    ecs: EcsClient,
+    retention: RetentionService,
+    scope: Logger,
+  ): RunManager {
     const lookups = createDiskLookups(this.metadata);
-    const registry = this.quiesces;
     const consistency = createDaemonConsistencyHooks({
       config: this.config,
       ecs,
-      registry,
-      logger,
+      registry: this.quiesces,
+      logger: scope,
       ...lookups,
     });
-    const runs = new RunManager(
+    const logger = scope.child({ component: 'run' });
+    return new RunManager(
       this.config,
       this.state,
       {
         ecs,
         identity,
-        logger: logger.child({ component: 'run' }),
+        logger,
         ...lookups,
         groupDiskLimit: this.config.ecs.snapshotGroupDiskLimit,
         hooks: { ...consistency, prune: (run, policy) => retention.pruneRun(run, policy) },
       },
       logger,
     );
-    await runs.restore();
-    this.metrics.seedFromHistory(runs.listRuns(200));
-    runs.subscribe((run) => this.onRunUpdate(run));
-    this.runs = runs;
-    this.scheduler = new Scheduler(
-      this.config.policies,
-      identity.instanceId,
-      (policy, reason) => void this.runScheduled(policy, reason),
-      logger.child({ component: 'schedule' }),
-      (policy) => lastScheduledRunIn(runs.listRuns(200), policy),
-    );
-    this.scheduler.start();
   }
 
   private async runScheduled(policy: string, reason?: string): Promise<void> {

@@ -151,7 +151,7 @@ class QuiesceAttempt {
     this.freezeFailed = true;
     this.frozen = await freezeFilesystems({
       ...freeze,
-      logger: this.logger.child({ component: 'freeze' }),
+      logger: this.logger.child({ stage: 'freeze' }),
       signal: this.controller.signal,
     });
     this.freezeFailed = false;
@@ -233,7 +233,7 @@ class QuiesceAttempt {
       phase,
       run,
       timeoutMs: this.options.hooks?.timeout ?? 30_000,
-      logger: this.logger.child({ component: 'hook' }),
+      logger: this.logger.child({ stage: 'hook' }),
       // The post hook must run to its end even during a shutdown, so only pre takes the signal.
       signal: phase === 'pre' ? this.controller.signal : undefined,
       ...this.options.hookLimits,

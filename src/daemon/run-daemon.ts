@@ -25,8 +25,9 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   }
   if (options.socketPath !== undefined) config.socket.path = options.socketPath;
   const format = chooseLogFormat(options.json === true);
-  const logger = createLogger({ level: config.log.level, format }).child({ component: 'daemon' });
-  const daemon = new Daemon(config, logger);
+  const scope = createLogger({ level: config.log.level, format });
+  const logger = scope.child({ component: 'daemon' });
+  const daemon = new Daemon(config, scope);
   try {
     await daemon.start();
   } catch (error) {

@@ -45,7 +45,7 @@ export async function carryOutPlan(
     );
   } catch (error) {
     context.logger.error(
-      { err: error, component: 'retention', policy: plan.policy },
+      { err: error },
       'cannot save the undeletable snapshots; the next prune tries them again',
     );
   }

@@ -58,15 +58,10 @@ interface Classified {
 export async function executePrune(
   plan: PrunePlan,
   ecs: Pick<EcsClient, 'deleteSnapshot'>,
-  logger: Logger,
+  log: Logger,
   options: ExecutePruneOptions = {},
 ): Promise<PruneSummary> {
   const started = Date.now();
-  const log = logger.child({
-    component: 'retention',
-    instanceId: plan.instanceId,
-    policy: plan.policy,
-  });
   const entries = plan.entries.filter((entry) => entry.action === 'delete');
   const results: DeleteResult[] = [];
   let stoppedBy: SelfsnapError | undefined;

@@ -43,7 +43,10 @@ export class RetentionService {
     stateDir: string,
     options: Omit<RetentionServiceOptions, 'undeletable'>,
   ): Promise<RetentionService> {
-    const undeletable = new UndeletableSnapshots(stateDir, options.logger);
+    const undeletable = new UndeletableSnapshots(
+      stateDir,
+      options.logger.child({ component: 'retention' }),
+    );
     await undeletable.load();
     return new RetentionService({ ...options, undeletable });
   }

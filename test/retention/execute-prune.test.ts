@@ -144,9 +144,6 @@ describe('executePrune', () => {
     ]);
     expect(lines.filter((line) => line.msg === 'snapshot deleted')).toHaveLength(7);
     expect(lines.find((line) => line.msg === 'prune finished')).toMatchObject({
-      component: 'retention',
-      instanceId: INSTANCE_ID,
-      policy: 'nightly',
       deleted: 7,
       undeletable: 0,
       retryLater: 0,

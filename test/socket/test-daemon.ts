@@ -69,7 +69,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
   });
   const logger = createLogger({ level: config.log.level, destination });
-  const daemon = new Daemon(config, logger.child({ component: 'daemon' }));
+  const daemon = new Daemon(config, logger);
   const socketPath = config.socket.path;
   await options.beforeStart?.(socketPath);
   await daemon.start();
