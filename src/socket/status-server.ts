@@ -8,6 +8,7 @@ import { lookupGroupId, prepareSocketPath, socketInUse } from './prepare-socket-
 import { routeRequest, sendJson } from './route-request.js';
 import type { SocketApi } from './socket-api.js';
 import { acquireSocketLock, type SocketLock } from './socket-lock.js';
+import { MethodNotAllowedError } from './require-method.js';
 
 /** Socket path, owning group and limits. */
 export interface StatusServerOptions {
@@ -161,6 +162,9 @@ export class StatusServer {
       }
       // After a rejected body the rest of it is still unread, so the connection cannot be reused.
       if (status === 413) response.setHeader('connection', 'close');
+      if (error instanceof MethodNotAllowedError) {
+        response.setHeader('allow', error.allowed.join(', '));
+      }
       sendJson(response, status, { error: wrapped.toJSON() });
     }
   }

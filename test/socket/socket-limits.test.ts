@@ -88,15 +88,26 @@ describe('socket request limits', () => {
   it.each([
     ['GET', '/v2/status', 404, 'NOT_FOUND'],
     ['GET', '/', 404, 'NOT_FOUND'],
-    ['DELETE', '/v1/status', 405, 'METHOD_NOT_ALLOWED'],
-    ['PUT', '/v1/runs', 405, 'METHOD_NOT_ALLOWED'],
-    ['POST', '/metrics', 405, 'METHOD_NOT_ALLOWED'],
   ])('answers %s %s with %i %s', async (method, path, status, code) => {
     const answer = await requestSocket(daemon.socketPath, method, path);
     const body = JSON.parse(answer.text) as { error: { code: string } };
 
     expect(answer.status).toBe(status);
     expect(body.error.code).toBe(code);
+  });
+
+  it.each([
+    ['DELETE', '/v1/status', 'GET'],
+    ['PUT', '/v1/runs', 'GET, POST'],
+    ['POST', '/metrics', 'GET'],
+    ['GET', '/v1/snapshots/s-any/pin', 'POST, DELETE'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const answer = await requestSocket(daemon.socketPath, method, path);
+    const body = JSON.parse(answer.text) as { error: { code: string } };
+
+    expect(answer.status).toBe(405);
+    expect(body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(answer.headers.allow).toBe(allow);
   });
 
   it('serves 200 concurrent clients and keeps answering afterwards', async () => {
