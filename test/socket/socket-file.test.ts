@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
@@ -65,6 +66,19 @@ describe('socket file at start-up', () => {
         beforeStart: (path) => writeFile(path, 'not a socket'),
       }),
     ).rejects.toMatchObject({ code: 'SOCKET_IN_USE' });
+  });
+
+  it('leaves no folder or emulator behind when the daemon cannot start', async () => {
+    let socketPath = '';
+    const started = startTestDaemon({
+      beforeStart: async (path) => {
+        socketPath = path;
+        await mkdir(path);
+      },
+    });
+
+    await expect(started).rejects.toThrow(/selfsnap\.sock/);
+    await expect(stat(dirname(socketPath))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

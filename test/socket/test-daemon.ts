@@ -71,21 +71,29 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   const logger = createLogger({ level: config.log.level, destination });
   const daemon = new Daemon(config, logger);
   const socketPath = config.socket.path;
-  await options.beforeStart?.(socketPath);
-  await daemon.start();
   const stop = async () => {
     await daemon.stop();
     await emulator.close();
     await rm(folder, { recursive: true, force: true });
   };
-  if (options.waitReady !== false) {
-    await waitUntil(
-      async () =>
-        (await getJson<{ ready: boolean }>(socketPath, '/v1/status')).body.ready ? true : undefined,
-      10_000,
-      'the daemon to identify the instance',
-      50,
-    );
+  try {
+    await options.beforeStart?.(socketPath);
+    await daemon.start();
+    if (options.waitReady !== false) {
+      await waitUntil(
+        async () =>
+          (await getJson<{ ready: boolean }>(socketPath, '/v1/status')).body.ready
+            ? true
+            : undefined,
+        10_000,
+        'the daemon to identify the instance',
+        50,
+      );
+    }
+  } catch (error) {
+    // A daemon that failed to start leaves no emulator, socket or folder behind.
+    await stop();
+    throw error;
   }
   return {
     daemon,
