@@ -1,6 +1,6 @@
 import { SelfsnapError } from '../errors/index.js';
 
-/** A request whose method its path does not serve; the answer's Allow header lists those it does. */
+/** Error for a method the path does not serve; the response's Allow header lists the ones it does. */
 export class MethodNotAllowedError extends SelfsnapError {
   constructor(
     actual: string,
