@@ -1,4 +1,4 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
 import { DEFAULT_SOCKET_PATH } from '../socket/socket-client.js';
 
 /**
@@ -13,21 +13,37 @@ export interface CommonArgs {
   json: boolean;
 }
 
+/** An option that parse-option-args.ts can parse the way yargs does: a flag, text or a number. */
+export interface PlainOption {
+  type?: 'string' | 'boolean' | 'number';
+  choices?: readonly string[];
+  default?: unknown;
+  describe?: string;
+  hidden?: boolean;
+}
+
+/** The options of a command that takes no positional arguments, by their kebab-case name. */
+export type OptionTable = Record<string, PlainOption>;
+
+/** `--socket` and `--json`, which every command that talks to the daemon takes. */
+export const COMMON_OPTIONS = {
+  socket: {
+    type: 'string',
+    describe: 'path of the daemon socket (env SELFSNAP_SOCKET)',
+    default: process.env.SELFSNAP_SOCKET ?? DEFAULT_SOCKET_PATH,
+  },
+  json: { type: 'boolean', describe: 'print JSON', default: false },
+} as const satisfies OptionTable;
+
 /** Adds `--socket` and `--json` to a command. */
 export function withCommonOptions<T>(argv: Argv<T>): Argv<T & CommonArgs> {
-  return argv
-    .option('socket', {
-      type: 'string',
-      describe: 'path of the daemon socket (env SELFSNAP_SOCKET)',
-      default: process.env.SELFSNAP_SOCKET ?? DEFAULT_SOCKET_PATH,
-    })
-    .option('json', { type: 'boolean', describe: 'print JSON', default: false });
+  return argv.option('socket', COMMON_OPTIONS.socket).option('json', COMMON_OPTIONS.json);
 }
 
 /**
  * Builds a yargs command whose `run` resolves to the exit code. Each command lives in its own
- * `<name>-command.ts` and takes one line in index.ts. A `run` that needs heavy modules imports
- * them itself, so that commands which only call the socket start fast.
+ * `<name>-command.ts` and takes one line in run-with-yargs.ts. A `run` that needs heavy modules
+ * imports them itself, so that commands which only call the socket start fast.
  */
 export function defineCommand<A>(spec: {
   command: string | string[];
@@ -39,6 +55,49 @@ export function defineCommand<A>(spec: {
     command: spec.command,
     describe: spec.describe,
     builder: spec.builder,
+    handler: async (args) => {
+      process.exitCode = await spec.run(args);
+    },
+  };
+}
+
+/** The arguments a command with the option table `O` receives. */
+export type OptionArgs<O extends OptionTable> = ArgumentsCamelCase<
+  InferredOptionTypes<O & Record<string, Options>>
+>;
+
+/** The part of a command that run-without-yargs.ts runs: its option table and its `run`. */
+export interface DirectCommand {
+  options: OptionTable;
+  run(args: Record<string, unknown>): Promise<number>;
+}
+
+/** A command line of a name and options only, which run-without-yargs.ts can run directly. */
+export interface OptionCommand<O extends OptionTable = OptionTable> extends CommandModule<
+  object,
+  InferredOptionTypes<O & Record<string, Options>>
+> {
+  options: O;
+  // Method syntax, so that a command with any option table is also a DirectCommand.
+  run(args: OptionArgs<O>): Promise<number>;
+}
+
+/**
+ * Builds a command that takes no positional arguments. yargs gets the same option table as the
+ * parser that runs common command lines without loading yargs, so the two cannot drift apart.
+ */
+export function defineOptionCommand<O extends OptionTable>(spec: {
+  command: string;
+  describe: string;
+  options: O;
+  run: (args: OptionArgs<O>) => Promise<number>;
+}): OptionCommand<O> {
+  return {
+    command: spec.command,
+    describe: spec.describe,
+    options: spec.options,
+    run: spec.run,
+    builder: (argv) => argv.options(spec.options as O & Record<string, Options>),
     handler: async (args) => {
       process.exitCode = await spec.run(args);
     },

@@ -1,7 +1,7 @@
 import type { SnapshotView } from '../socket/snapshot-view.js';
 import { callDaemon } from '../socket/socket-client.js';
 import { parseHookReason } from '../triggers/hook-reason.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatAge, formatTable, truncate } from './format-table.js';
 
@@ -9,17 +9,18 @@ import { formatAge, formatTable, truncate } from './format-table.js';
 const REASON_WIDTH = 40;
 
 /** `selfsnap list`: selfsnap's snapshots of this instance, newest first. */
-export const listCommand = defineCommand({
+export const listCommand = defineOptionCommand({
   command: 'list',
   describe: "list selfsnap's snapshots of this instance",
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .option('policy', { type: 'string', describe: 'only snapshots of this policy' })
-      .option('disk', { type: 'string', describe: 'only snapshots of this disk id' })
-      .option('transaction', {
-        type: 'string',
-        describe: 'only the before and after snapshots of this package transaction',
-      }),
+  options: {
+    ...COMMON_OPTIONS,
+    policy: { type: 'string', describe: 'only snapshots of this policy' },
+    disk: { type: 'string', describe: 'only snapshots of this disk id' },
+    transaction: {
+      type: 'string',
+      describe: 'only the before and after snapshots of this package transaction',
+    },
+  } as const,
   run: async (args) => {
     const query = args.policy === undefined ? '' : `?policy=${encodeURIComponent(args.policy)}`;
     const answer = await callDaemon<{ snapshots: SnapshotView[] }>(

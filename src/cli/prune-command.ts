@@ -1,6 +1,6 @@
 import type { PruneAnswer, PruneRequest } from '../retention/prune-on-request.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { countUnfinished, formatPrune } from './format-prune.js';
 
@@ -8,20 +8,21 @@ import { countUnfinished, formatPrune } from './format-prune.js';
 const PRUNE_CALL_TIMEOUT_MS = 30 * 60_000;
 
 /** `selfsnap prune`: prunes through the daemon now, or shows what it would do with --dry-run. */
-export const pruneCommand = defineCommand({
+export const pruneCommand = defineOptionCommand({
   command: 'prune',
   describe: "delete selfsnap's snapshots that the retention rules no longer keep",
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .option('policy', {
-        type: 'string',
-        describe: 'only this policy (default: every policy with retention rules)',
-      })
-      .option('dry-run', {
-        type: 'boolean',
-        default: false,
-        describe: 'list every snapshot that would be deleted or kept, and why; delete nothing',
-      }),
+  options: {
+    ...COMMON_OPTIONS,
+    policy: {
+      type: 'string',
+      describe: 'only this policy (default: every policy with retention rules)',
+    },
+    'dry-run': {
+      type: 'boolean',
+      default: false,
+      describe: 'list every snapshot that would be deleted or kept, and why; delete nothing',
+    },
+  } as const,
   run: async (args) => {
     const body: PruneRequest = { policy: args.policy, dryRun: args.dryRun };
     const answer = await callDaemon<PruneAnswer>(args.socket, 'POST', '/v1/prune', {

@@ -1,21 +1,22 @@
 import type { RunView } from '../socket/run-view.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatTable, shortTime } from './format-table.js';
 
 /** `selfsnap runs`: run history, newest first, filtered by policy and status. */
-export const runsCommand = defineCommand({
+export const runsCommand = defineOptionCommand({
   command: 'runs',
   describe: 'list recent runs, newest first',
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .option('policy', { type: 'string', describe: 'only runs of this policy' })
-      .option('status', {
-        choices: ['running', 'succeeded', 'partial', 'failed'] as const,
-        describe: 'only runs with this status',
-      })
-      .option('limit', { type: 'number', default: 20, describe: 'most runs to show (1-200)' }),
+  options: {
+    ...COMMON_OPTIONS,
+    policy: { type: 'string', describe: 'only runs of this policy' },
+    status: {
+      choices: ['running', 'succeeded', 'partial', 'failed'],
+      describe: 'only runs with this status',
+    },
+    limit: { type: 'number', default: 20, describe: 'most runs to show (1-200)' },
+  } as const,
   run: async (args) => {
     const query = new URLSearchParams({ limit: String(args.limit) });
     if (args.policy !== undefined) query.set('policy', args.policy);

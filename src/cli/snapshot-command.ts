@@ -4,7 +4,7 @@ import { SelfsnapError } from '../errors/index.js';
 import type { RunRecord } from '../snapshot/run-record.js';
 import type { RunEvent, TriggerAnswer, TriggerBody } from '../socket/index.js';
 import { callDaemon, streamDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatRun } from './format-run.js';
 import { createProgressView } from './progress-view.js';
@@ -13,31 +13,28 @@ import { createProgressView } from './progress-view.js';
 const CALL_MARGIN_MS = 30_000;
 
 /** `selfsnap snapshot`: starts a run through the daemon and waits as asked. */
-export const snapshotCommand = defineCommand({
+export const snapshotCommand = defineOptionCommand({
   command: 'snapshot',
   describe: 'snapshot the disks of a policy now, through the daemon',
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .option('policy', {
-        type: 'string',
-        describe: 'policy to run (default: the hook policy, else the first)',
-      })
-      .option('reason', { type: 'string', describe: 'why, recorded in the snapshot description' })
-      .option('wait', {
-        choices: ['none', 'accepted', 'available', 'accomplished'] as const,
-        default: 'accepted' as const,
-        describe: 'return once the snapshots are accepted, available or accomplished',
-      })
-      .option('timeout', {
-        type: 'string',
-        default: '60s',
-        describe: 'longest wait, e.g. 60s or 10m',
-      })
-      .option('trigger', {
-        choices: ['manual', 'hook'] as const,
-        default: 'manual' as const,
-        hidden: true,
-      }),
+  options: {
+    ...COMMON_OPTIONS,
+    policy: {
+      type: 'string',
+      describe: 'policy to run (default: the hook policy, else the first)',
+    },
+    reason: { type: 'string', describe: 'why, recorded in the snapshot description' },
+    wait: {
+      choices: ['none', 'accepted', 'available', 'accomplished'],
+      default: 'accepted',
+      describe: 'return once the snapshots are accepted, available or accomplished',
+    },
+    timeout: {
+      type: 'string',
+      default: '60s',
+      describe: 'longest wait, e.g. 60s or 10m',
+    },
+    trigger: { choices: ['manual', 'hook'], default: 'manual', hidden: true },
+  } as const,
   run: async (args) => {
     const timeoutMs = parseDuration(args.timeout);
     if (timeoutMs === undefined) {

@@ -1,16 +1,16 @@
 import type { buildStatus } from '../daemon-status.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatSeconds, formatTable, shortTime } from './format-table.js';
 
 type StatusBody = ReturnType<typeof buildStatus>;
 
 /** `selfsnap status`: identity, health, policies with last and next run, runs in flight. */
-export const statusCommand = defineCommand({
+export const statusCommand = defineOptionCommand({
   command: 'status',
   describe: 'show identity, health, policies and recent runs',
-  builder: (argv) => withCommonOptions(argv),
+  options: COMMON_OPTIONS,
   run: async (args) => {
     const status = await callDaemon<StatusBody>(args.socket, 'GET', '/v1/status');
     if (args.json) printJson(status);

@@ -1,16 +1,16 @@
 import { callDaemon } from '../socket/socket-client.js';
 import { VERSION } from '../version.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 
 // The daemon's version is extra information; a slow daemon must not hold up `selfsnap version`.
 const DAEMON_TIMEOUT_MS = 2000;
 
 /** `selfsnap version`: the CLI's version, and the running daemon's when it responds. */
-export const versionCommand = defineCommand({
+export const versionCommand = defineOptionCommand({
   command: 'version',
   describe: "print the version, and the daemon's when it is running",
-  builder: (argv) => withCommonOptions(argv),
+  options: COMMON_OPTIONS,
   run: async (args) => {
     const daemon = await callDaemon<{ version: string }>(args.socket, 'GET', '/v1/status', {
       timeoutMs: DAEMON_TIMEOUT_MS,

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH } from '../../src/config/index.js';
 import { DEFAULT_CONFIG_FILE } from '../../src/cli/command.js';
+import { VERSION } from '../../src/version.js';
 import { startTestDaemon, type TestDaemon } from '../socket/test-daemon.js';
 import { runCli } from './run-cli.js';
 
@@ -23,7 +24,7 @@ describe('CLI start-up cost', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  /** Runs a command and returns its exit code and the module URLs it resolved. */
+  /** Runs a command and returns its exit code, its output and the module URLs it resolved. */
   async function importsOf(name: string, args: string[]) {
     const logFile = join(folder, `${name}.log`);
     const result = await runCli(args, {
@@ -31,18 +32,40 @@ describe('CLI start-up cost', () => {
       env: { SELFSNAP_IMPORT_LOG: logFile },
     });
     const urls = (await readFile(logFile, 'utf8')).trim().split('\n');
-    return { code: result.code, urls };
+    return { code: result.code, stdout: result.stdout, urls };
   }
 
   it.each([
     ['status', ['status']],
     ['snapshot', ['snapshot', '--wait', 'accepted']],
-  ])('loads no @alicloud, prom-client or zod module for %s', async (name, args) => {
+    ['runs', ['runs', '--limit=5', '--json']],
+  ])('loads neither yargs nor the cloud SDK for %s', async (name, args) => {
     const { code, urls } = await importsOf(name, [...args, '--socket', daemon.socketPath]);
 
     expect(code).toBe(0);
     expect(urls.some((url) => url.includes('/dist/socket/socket-client.js'))).toBe(true);
-    expect(urls.filter((url) => /@alicloud|prom-client|\/zod\/|node-cron/.test(url))).toEqual([]);
+    const heavy = /@alicloud|prom-client|\/zod\/|node-cron|\/node_modules\/yargs\//;
+    expect(urls.filter((url) => heavy.test(url))).toEqual([]);
+    expect(urls.filter((url) => url.includes('/dist/cli/') && url.endsWith('-command.js'))).toEqual(
+      [expect.stringContaining(`/dist/cli/${name}-command.js`)],
+    );
+  });
+
+  it('prints the version without loading yargs', async () => {
+    const { code, stdout, urls } = await importsOf('version', ['--version']);
+
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${VERSION}\n`);
+    expect(urls.filter((url) => url.includes('/node_modules/yargs/'))).toEqual([]);
+  });
+
+  it('loads yargs and every command for help', async () => {
+    const { code, stdout, urls } = await importsOf('help', ['snapshot', '--help']);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('--wait');
+    expect(urls.some((url) => url.includes('/node_modules/yargs/'))).toBe(true);
+    expect(urls.some((url) => url.includes('/dist/cli/hooks-command.js'))).toBe(true);
   });
 
   it('loads the cloud SDK for check, which needs it', async () => {
