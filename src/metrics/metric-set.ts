@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 // Run durations span a hook-triggered run that returns in seconds to a large first snapshot.
 const RUN_SECONDS_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
@@ -6,6 +6,20 @@ const RUN_SECONDS_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 const FREEZE_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const HOOK_SECONDS_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300];
 const API_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Daemon state that `/metrics` reads at scrape time. */
+export interface MetricsSources {
+  /** `Expiration` of the current RAM role credentials, if any were obtained. */
+  credentialsExpiration(): string | undefined;
+  runsInFlight(): number;
+  ready(): boolean;
+}
+
+/** A registry with selfsnap's metrics on it. */
+export interface MetricRegistry {
+  registry: Registry;
+  set: MetricSet;
+}
 
 /** Every metric selfsnap exports, registered on one registry. */
 export interface MetricSet {
@@ -25,8 +39,19 @@ export interface MetricSet {
   hookDuration: Histogram<'policy' | 'hook'>;
 }
 
-/** Registers selfsnap's metrics on `registry`; values read at scrape time are added by the caller. */
-export function createMetricSet(registry: Registry): MetricSet {
+/**
+ * Creates a registry with selfsnap's metrics, `selfsnap_build_info` set to `version`, and the
+ * gauges that read `sources` at scrape time.
+ */
+export function createMetricRegistry(sources: MetricsSources, version: string): MetricRegistry {
+  const registry = new Registry();
+  const set = createMetricSet(registry);
+  set.buildInfo.set({ version }, 1);
+  registerScrapeGauges(registry, sources);
+  return { registry, set };
+}
+
+function createMetricSet(registry: Registry): MetricSet {
   const registers = [registry];
   return {
     buildInfo: new Gauge({
@@ -117,4 +142,34 @@ export function createMetricSet(registry: Registry): MetricSet {
       registers,
     }),
   };
+}
+
+function registerScrapeGauges(registry: Registry, sources: MetricsSources): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'selfsnap_credentials_expiry_timestamp_seconds',
+    help: 'Unix time at which the current RAM role credentials expire; 0 until the first set is obtained.',
+    registers,
+    collect() {
+      this.reset();
+      const expiresAt = Date.parse(sources.credentialsExpiration() ?? '');
+      if (Number.isFinite(expiresAt)) this.set(expiresAt / 1000);
+    },
+  });
+  new Gauge({
+    name: 'selfsnap_runs_in_flight',
+    help: 'Runs started and not yet finished.',
+    registers,
+    collect() {
+      this.set(sources.runsInFlight());
+    },
+  });
+  new Gauge({
+    name: 'selfsnap_ready',
+    help: '1 once the instance is identified and runs can start, else 0.',
+    registers,
+    collect() {
+      this.set(sources.ready() ? 1 : 0);
+    },
+  });
 }
