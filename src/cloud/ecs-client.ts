@@ -1,4 +1,3 @@
-import openapi from '@alicloud/openapi-core';
 import type { RamRoleCredentials } from '../credentials/index.js';
 import { SelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
@@ -57,19 +56,14 @@ export class EcsClient {
 
   constructor(options: EcsClientOptions) {
     this.regionId = options.regionId;
-    const client = new openapi.default(
-      new openapi.$OpenApiUtil.Config({
-        credential: options.credentials.credential,
+    this.caller = new EcsApiCaller({
+      connection: {
+        regionId: options.regionId,
         endpoint: options.endpoint ?? `ecs-vpc.${options.regionId}.aliyuncs.com`,
         protocol: options.protocol,
-        regionId: options.regionId,
-        connectTimeout: options.timeoutMs,
-        readTimeout: options.timeoutMs,
-        signatureVersion: 'v3',
-      }),
-    );
-    this.caller = new EcsApiCaller({
-      client,
+        timeoutMs: options.timeoutMs,
+        credentials: options.credentials,
+      },
       refreshCredentials: () => options.credentials.refresh(),
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       clock: options.clock ?? systemClock,

@@ -3,5 +3,6 @@ export type {
   CredentialsHealth,
   RamRoleCredentials,
   RamRoleOptions,
+  SdkCredential,
   StsSession,
 } from './ram-role-credentials.js';
