@@ -1,32 +1,42 @@
 import type { Snapshot } from '../cloud/index.js';
 import type { PolicyConfig } from '../config/index.js';
 import { acceptDisk, recordCreateFailure } from './disk-outcome.js';
-import { crashPoint } from './journal-step.js';
+import { crashPoint, type JournalStep } from './journal-step.js';
 import type { RunContext } from './run-context.js';
 import type { DiskResult, RunRecord } from './run-record.js';
 import { buildDescription, buildRunTags, TAG } from './snapshot-naming.js';
 
 /**
- * Creates one snapshot per disk in parallel. Each disk is journaled `creating` before its
- * CreateSnapshot is sent and gets its snapshot id journaled once accepted. Disks left `creating`
- * by a crash are first looked up by the run's tag, then sent again with the same ClientToken.
+ * Creates one snapshot per disk in parallel. Every disk is journaled `creating` in one write
+ * before the first CreateSnapshot is sent. The answers are not journaled here: the returned steps
+ * (`disk-created`, `disk-failed`) go into the caller's next write, so a release can come first. A
+ * crash before that write leaves the disks `creating`, and the next start looks them up by the
+ * run's tag, then sends them again with the same ClientToken.
  */
 export async function createDiskSnapshots(
   run: RunRecord,
   policy: PolicyConfig,
   context: RunContext,
-): Promise<void> {
+): Promise<JournalStep[]> {
   const resumed = run.disks.filter((disk) => disk.status === 'creating');
   if (resumed.length > 0) await adoptExistingSnapshots(run, resumed, context);
 
   const todo = run.disks.filter((disk) => disk.status === 'pending' || disk.status === 'creating');
-  const outcomes = await Promise.all(todo.map((disk) => createOne(run, disk, policy, context)));
+  if (todo.length === 0 || context.signal?.aborted === true) return [];
+  const fresh = todo.filter((disk) => disk.status === 'pending');
+  for (const disk of fresh) disk.status = 'creating';
+  if (fresh.length > 0) await context.journal(run, 'disk-creating');
 
+  const outcomes = await Promise.all(todo.map((disk) => createOne(run, disk, policy, context)));
   const uncertain = todo.filter((_, index) => outcomes[index] === 'uncertain');
-  if (uncertain.length > 0) {
-    await adoptExistingSnapshots(run, uncertain, context);
-    await context.journal(run, 'disk-created');
+  if (uncertain.length > 0) await adoptExistingSnapshots(run, uncertain, context);
+
+  const steps: JournalStep[] = [];
+  if (todo.some((disk) => disk.snapshotId !== undefined)) steps.push('disk-created');
+  if (todo.some((disk) => disk.status === 'skipped' || disk.status === 'failed')) {
+    steps.push('disk-failed');
   }
+  return steps;
 }
 
 async function createOne(
@@ -36,11 +46,6 @@ async function createOne(
   context: RunContext,
 ): Promise<string> {
   if (context.signal?.aborted === true) return 'interrupted';
-  if (disk.status === 'pending') {
-    disk.status = 'creating';
-    await context.journal(run, 'disk-creating');
-  }
-
   const logger = context.logger.child({ diskId: disk.diskId });
   try {
     const snapshotId = await context.ecs.createSnapshot(
@@ -57,14 +62,12 @@ async function createOne(
     crashPoint('create-returned');
     acceptDisk(disk, snapshotId);
     logger.info({ snapshotId }, 'snapshot accepted');
-    await context.journal(run, 'disk-created');
     return 'accepted';
   } catch (error) {
     const outcome = recordCreateFailure(run, [disk], error, {
       ...context,
       action: 'CreateSnapshot',
     });
-    if (outcome !== 'interrupted') await context.journal(run, 'disk-failed');
     return outcome;
   }
 }

@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '../config/index.js';
+import type { JournalStep } from './journal-step.js';
 import { createDiskSnapshots } from './create-disk-snapshots.js';
 import { createSnapshotGroup } from './create-snapshot-group.js';
 import { applyPlan, selectRunDisks } from './plan-run.js';
@@ -56,24 +57,58 @@ async function planResumedRun(run: RunRecord, policy: PolicyConfig, context: Run
   await context.journal(run, 'run-planned');
 }
 
-/** Quiesces, creates and releases; moves the run to `waiting` unless the daemon is stopping. */
+/**
+ * Quiesces, creates and releases, then moves the run to `waiting` unless the daemon is stopping.
+ * The release comes as soon as every create has returned. The snapshot ids, the release and the
+ * acceptance are journaled after it, in one write.
+ */
 async function createPhase(run: RunRecord, policy: PolicyConfig, context: RunContext) {
+  const steps: JournalStep[] = [];
   try {
-    await quiesceIfAsked(run, policy, context);
+    const quiesced = withLeadingSteps(context, await quiesceIfAsked(run, policy, context));
     const grouped =
       run.snapshotGroup === undefined
         ? 'fall-back'
-        : await createSnapshotGroup(run, policy, context);
-    if (grouped === 'fall-back') await createDiskSnapshots(run, policy, context);
-  } finally {
+        : await createSnapshotGroup(run, policy, quiesced.context);
+    if (grouped === 'fall-back') {
+      steps.push(...(await createDiskSnapshots(run, policy, quiesced.context)));
+    }
+    steps.unshift(...quiesced.unwritten());
+  } catch (error) {
     await releaseIfQuiesced(run, policy, context);
+    throw error;
   }
+  steps.push(...(await releaseIfQuiesced(run, policy, context, 'deferred')));
 
   const unsent = run.disks.some((disk) => disk.status === 'pending' || disk.status === 'creating');
-  if (unsent && context.signal?.aborted === true) return;
+  if (unsent && context.signal?.aborted === true) {
+    if (steps.length > 0) await context.journal(run, steps);
+    return;
+  }
   run.phase = 'waiting';
   run.acceptedAt = new Date().toISOString();
-  await context.journal(run, 'run-accepted');
+  await context.journal(run, [...steps, 'run-accepted']);
+}
+
+/**
+ * Wraps a run context so that its first journal write also counts as reaching `steps`;
+ * `unwritten()` returns them when no write happened.
+ */
+function withLeadingSteps(context: RunContext, steps: JournalStep[]) {
+  let pending = steps;
+  const journal: RunContext['journal'] = (run, reached) => {
+    const all = [...pending, ...(typeof reached === 'string' ? [reached] : reached)];
+    pending = [];
+    return context.journal(run, all);
+  };
+  return {
+    context: pending.length === 0 ? context : { ...context, journal },
+    unwritten: () => {
+      const left = pending;
+      pending = [];
+      return left;
+    },
+  };
 }
 
 /**

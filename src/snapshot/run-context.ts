@@ -19,9 +19,9 @@ export interface RunContext {
   logger: Logger;
   /**
    * Writes the run durably and notifies waiters; resolves once a write that contains the run's
-   * current state has finished.
+   * current state has finished. Several steps given at once share that one write.
    */
-  journal(run: RunRecord, step: JournalStep): Promise<void>;
+  journal(run: RunRecord, steps: JournalStep | readonly JournalStep[]): Promise<void>;
   hooks?: RunHooks;
   /** Time source of the polling waits; the system clock by default. */
   clock?: Clock;

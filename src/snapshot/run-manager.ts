@@ -191,7 +191,7 @@ export class RunManager {
   private runContext(): RunContext {
     return {
       ...this.context,
-      journal: (run, step) => this.journal(run, step),
+      journal: (run, steps) => this.journal(run, steps),
       signal: this.stopping.signal,
     };
   }
@@ -225,7 +225,11 @@ export class RunManager {
     this.rechecks.set(run.id, timer);
   }
 
-  private async journal(run: RunRecord, step: JournalStep): Promise<void> {
+  private async journal(
+    run: RunRecord,
+    steps: JournalStep | readonly JournalStep[],
+  ): Promise<void> {
+    const reached: readonly JournalStep[] = typeof steps === 'string' ? [steps] : steps;
     this.runs.set(run.id, run);
     if (this.runs.size > MEMORY_HISTORY_LIMIT) {
       const oldest = this.runs.keys().next().value as string;
@@ -234,9 +238,9 @@ export class RunManager {
     try {
       await this.journalWriter.write(run);
     } catch (error) {
-      this.logger.error({ err: error, runId: run.id, step }, 'cannot save run record');
+      this.logger.error({ err: error, runId: run.id, steps: reached }, 'cannot save run record');
     }
-    crashPoint(step);
+    for (const step of reached) crashPoint(step);
     this.updates.emit('update', structuredClone(run));
   }
 }
