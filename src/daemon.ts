@@ -2,7 +2,11 @@ import { EcsClient } from './cloud/index.js';
 import type { SelfsnapConfig, WaitMode } from './config/index.js';
 import { QuiesceRegistry } from './consistency/index.js';
 import { createRamRoleCredentials, type RamRoleCredentials } from './credentials/index.js';
-import { createDaemonConsistencyHooks, createDiskLookups } from './daemon/index.js';
+import {
+  createDaemonConsistencyHooks,
+  createDiskListing,
+  createDiskLookups,
+} from './daemon/index.js';
 import { buildStatus, recordApiHealth, type DaemonHealth } from './daemon-status.js';
 import { SelfsnapError } from './errors/index.js';
 import type { Logger } from './log/index.js';
@@ -268,11 +272,13 @@ export class Daemon implements SocketApi {
     scope: Logger,
   ): RunManager {
     const lookups = createDiskLookups(this.metadata);
+    const diskListing = createDiskListing(ecs, identity.instanceId, lookups, scope);
     const consistency = createDaemonConsistencyHooks({
       config: this.config,
       ecs,
       registry: this.quiesces,
       logger: scope,
+      diskListing,
       ...lookups,
     });
     const logger = scope.child({ component: 'run' });
@@ -284,6 +290,7 @@ export class Daemon implements SocketApi {
         identity,
         logger,
         ...lookups,
+        diskListing,
         groupDiskLimit: this.config.ecs.snapshotGroupDiskLimit,
         hooks: { ...consistency, prune: (run, policy) => retention.pruneRun(run, policy) },
       },

@@ -8,7 +8,7 @@ import {
 } from '../consistency/index.js';
 import { resolveMountpoints, type DiskLookupRoots, type SerialDirectory } from '../disks/index.js';
 import type { Logger } from '../log/index.js';
-import type { RunHooks, RunRecord } from '../snapshot/index.js';
+import type { DiskListing, RunHooks, RunRecord } from '../snapshot/index.js';
 
 /** Inputs of the daemon's quiesce and release steps. */
 export interface DaemonConsistencyOptions {
@@ -16,6 +16,8 @@ export interface DaemonConsistencyOptions {
   ecs: EcsClient;
   registry: QuiesceRegistry;
   logger: Logger;
+  /** The instance's disks, from the run's cache; DescribeDisks once per run without it. */
+  diskListing?: DiskListing;
   serialDirectory?: SerialDirectory;
   diskLookupRoots?: Partial<DiskLookupRoots>;
 }
@@ -28,7 +30,7 @@ export interface DaemonConsistencyOptions {
 export function createDaemonConsistencyHooks(
   options: DaemonConsistencyOptions,
 ): Required<Pick<RunHooks, 'quiesce' | 'release'>> {
-  const instanceDisks = new RunDiskListing(options.ecs);
+  const instanceDisks = new RunDiskListing(options.ecs, options.diskListing);
   return createConsistencyHooks({
     registry: options.registry,
     logger: options.logger.child({ component: 'consistency' }),
@@ -58,17 +60,23 @@ async function isOnRunDisks(
   return disks.length > 0 && disks.every((disk) => runDiskIds.has(disk.diskId));
 }
 
-/** DescribeDisks of the instance, fetched once per run however many mountpoints it freezes. */
+/** The instance's disks, fetched once per run however many mountpoints it freezes. */
 class RunDiskListing {
   private runId?: string;
   private listing?: Promise<Disk[]>;
 
-  constructor(private readonly ecs: EcsClient) {}
+  constructor(
+    private readonly ecs: EcsClient,
+    private readonly cache?: DiskListing,
+  ) {}
 
   of(run: RunRecord): Promise<Disk[]> {
     if (this.runId !== run.id || this.listing === undefined) {
       this.runId = run.id;
-      this.listing = this.ecs.describeInstanceDisks(run.instanceId);
+      this.listing =
+        this.cache === undefined
+          ? this.ecs.describeInstanceDisks(run.instanceId)
+          : this.cache.list().then((listed) => listed.disks);
     }
     return this.listing;
   }

@@ -1,5 +1,12 @@
-import type { DiskLookupRoots, SerialDirectory } from '../disks/index.js';
-import { readTestLookupRoots } from '../disks/index.js';
+import type { EcsClient } from '../cloud/index.js';
+import {
+  DEFAULT_DISK_LOOKUP_ROOTS,
+  InstanceDiskCache,
+  readTestLookupRoots,
+  type DiskLookupRoots,
+  type SerialDirectory,
+} from '../disks/index.js';
+import type { Logger } from '../log/index.js';
 import type { MetadataClient } from '../metadata/index.js';
 
 /** The daemon's lookups from mountpoints to cloud disks, for disk selection and the freeze guard. */
@@ -20,4 +27,25 @@ export function createDiskLookups(metadata: MetadataClient): DiskLookups {
     },
     diskLookupRoots: readTestLookupRoots(),
   };
+}
+
+/**
+ * Creates the daemon's cache of the instance's DescribeDisks listing and starts filling it, so
+ * the first triggered run finds it ready. A failed first fetch is logged; the first run retries.
+ */
+export function createDiskListing(
+  ecs: EcsClient,
+  instanceId: string,
+  lookups: DiskLookups,
+  logger: Logger,
+): InstanceDiskCache {
+  const cache = new InstanceDiskCache({
+    describe: (signal) => ecs.describeInstanceDisks(instanceId, { signal }),
+    sysRoot: lookups.diskLookupRoots.sys ?? DEFAULT_DISK_LOOKUP_ROOTS.sys,
+    logger: logger.child({ component: 'disks' }),
+  });
+  cache.refresh().catch((error: unknown) => {
+    logger.warn({ err: error }, 'cannot list the instance disks; the first run lists them');
+  });
+  return cache;
 }

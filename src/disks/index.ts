@@ -1,3 +1,9 @@
+export {
+  DEFAULT_DISK_LISTING_MAX_AGE_MS,
+  InstanceDiskCache,
+  readBlockDevices,
+} from './instance-disk-cache.js';
+export type { DiskListingSource, InstanceDiskCacheOptions } from './instance-disk-cache.js';
 export { DEFAULT_DISK_LOOKUP_ROOTS, resolveMountpoints } from './resolve-mountpoints.js';
 export type {
   DiskLookupRoots,

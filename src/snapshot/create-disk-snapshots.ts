@@ -31,12 +31,24 @@ export async function createDiskSnapshots(
   const uncertain = todo.filter((_, index) => outcomes[index] === 'uncertain');
   if (uncertain.length > 0) await adoptExistingSnapshots(run, uncertain, context);
 
+  recordSharedFailure(run, todo);
   const steps: JournalStep[] = [];
   if (todo.some((disk) => disk.snapshotId !== undefined)) steps.push('disk-created');
   if (todo.some((disk) => disk.status === 'skipped' || disk.status === 'failed')) {
     steps.push('disk-failed');
   }
   return steps;
+}
+
+/**
+ * Records the error that every create of the run failed with, such as a rejected signature, as
+ * the run's error, so the run says why it failed and not only each disk.
+ */
+function recordSharedFailure(run: RunRecord, disks: readonly DiskResult[]): void {
+  const [first, ...rest] = disks.map((disk) => (disk.status === 'failed' ? disk.error : undefined));
+  if (run.error !== undefined || first === undefined) return;
+  const same = rest.every((error) => error?.code === first.code && error.ecsCode === first.ecsCode);
+  if (same) run.error = first;
 }
 
 async function createOne(
@@ -68,6 +80,10 @@ async function createOne(
       ...context,
       action: 'CreateSnapshot',
     });
+    // The disk may have been detached or released since the listing was made.
+    if (outcome === 'skipped') {
+      context.diskListing?.invalidate(`CreateSnapshot of ${disk.diskId} was rejected`);
+    }
     return outcome;
   }
 }

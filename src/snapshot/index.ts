@@ -3,7 +3,7 @@ export { CRASH_AT_VARIABLE, JOURNAL_STEPS } from './journal-step.js';
 export type { JournalStep } from './journal-step.js';
 export { recordError } from './record-error.js';
 export { DEFAULT_GROUP_DISK_LIMIT, DEFAULT_POLL_INTERVALS } from './run-context.js';
-export type { PollIntervals, RunContext } from './run-context.js';
+export type { DiskListing, PollIntervals, RunContext } from './run-context.js';
 export type { ConsistencyCorrection, RunHooks } from './run-hooks.js';
 export { RunManager } from './run-manager.js';
 export type {

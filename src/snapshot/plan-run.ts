@@ -6,13 +6,20 @@ import type { DiskResult, RunConsistency, RunRecord } from './run-record.js';
 import { selectDisks } from './select-disks.js';
 import { deriveClientToken, deriveGroupClientToken } from './snapshot-naming.js';
 
-/** Lists the instance's disks (every page) and picks the ones the policy covers. */
+/**
+ * Lists the instance's disks, from the disk listing's cache when it has a valid one and else
+ * with DescribeDisks (every page), and picks the ones the policy covers.
+ */
 export async function selectRunDisks(
   instanceId: string,
   policy: PolicyConfig,
   context: RunContext | Omit<RunContext, 'journal'>,
 ): Promise<Disk[]> {
-  const disks = await context.ecs.describeInstanceDisks(instanceId, { signal: context.signal });
+  const signal = context.signal;
+  const disks =
+    context.diskListing === undefined
+      ? await context.ecs.describeInstanceDisks(instanceId, { signal })
+      : (await context.diskListing.list(signal)).disks;
   return selectDisks(disks, policy.disks, {
     serialDirectory: context.serialDirectory,
     diskLookupRoots: context.diskLookupRoots,

@@ -1,4 +1,4 @@
-import type { Clock, EcsClient } from '../cloud/index.js';
+import type { Clock, Disk, EcsClient } from '../cloud/index.js';
 import type { DiskLookupRoots, SerialDirectory } from '../disks/index.js';
 import type { Logger } from '../log/index.js';
 import type { InstanceIdentity } from '../metadata/index.js';
@@ -10,6 +10,13 @@ import type { RunRecord } from './run-record.js';
 export interface PollIntervals {
   initial: number;
   max: number;
+}
+
+/** A source of the instance's disks that may answer from a cache, such as InstanceDiskCache. */
+export interface DiskListing {
+  list(signal?: AbortSignal): Promise<{ disks: Disk[]; source: 'cache' | 'api' }>;
+  /** Drops a cached listing after a create showed it may be out of date. */
+  invalidate(reason: string): void;
 }
 
 /** The services and settings a run takes from the daemon. */
@@ -32,6 +39,8 @@ export interface RunContext {
   serialDirectory?: SerialDirectory;
   /** Locations of mountinfo, sysfs and by-id links for mountpoint resolution. */
   diskLookupRoots?: Partial<DiskLookupRoots>;
+  /** Where runs get the instance's disks; without it every run calls DescribeDisks. */
+  diskListing?: DiskListing;
   /** Disks one CreateSnapshotGroup may cover. */
   groupDiskLimit?: number;
 }

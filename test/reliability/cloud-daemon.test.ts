@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, type ExpectStatic } from 'vitest';
 import type { Scenario } from '../emulator/index.js';
 import { waitUntil } from '../support/wait.js';
@@ -19,13 +22,20 @@ interface RunView {
 /** A fresh emulator and daemon for one case; the invariants are checked when the body returns. */
 async function withDaemon(
   expect: ExpectStatic,
-  options: { scenario?: Scenario; waitReady?: boolean },
+  options: {
+    scenario?: Scenario;
+    waitReady?: boolean;
+    env?: Record<string, string>;
+    /** Runs before the daemon starts, so faults also meet its first disk listing. */
+    beforeStart?: (world: CaseWorld) => void;
+  },
   body: (world: CaseWorld, daemon: DaemonUnderTest) => Promise<void>,
 ): Promise<void> {
   const world = await startWorld(options.scenario);
   const daemon = await DaemonUnderTest.prepare(world.emulator, { policies: POLICIES });
   try {
-    await daemon.start({ waitReady: options.waitReady });
+    options.beforeStart?.(world);
+    await daemon.start({ waitReady: options.waitReady, env: options.env });
     await body(world, daemon);
     const violations = await checkInvariants({
       emulator: world.emulator,
@@ -40,6 +50,12 @@ async function withDaemon(
     await daemon.remove();
     await world.emulator.close();
   }
+}
+
+/** Writes a virtio block device whose serial number is the disk id without its `d-` prefix. */
+async function writeBlockDevice(folder: string, diskId: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'serial'), `${diskId.slice(2)}\n`);
 }
 
 async function runOnce(daemon: DaemonUnderTest, policy = 'manual'): Promise<RunView> {
@@ -84,8 +100,10 @@ describe('daemon against cloud faults', () => {
   );
 
   it.concurrent('refreshes credentials that expire during a run', timeout, async ({ expect }) => {
-    await withDaemon(expect, {}, async (world, daemon) => {
+    // Before the start, because the daemon's first disk listing fetches the first credential set.
+    const beforeStart = (world: CaseWorld) =>
       world.emulator.control.setCredentialLifetime(10 * 60_000, 60_000);
+    await withDaemon(expect, { beforeStart }, async (world, daemon) => {
       expect((await runOnce(daemon)).status).toBe('succeeded');
 
       world.emulator.control.advanceClock(11 * 60_000);
@@ -105,8 +123,15 @@ describe('daemon against cloud faults', () => {
     { action: 'DescribeSnapshots', code: 'ServiceUnavailable', httpStatus: 503 },
     { action: 'DescribeDisks', code: 'InternalError', httpStatus: 500 },
   ])('succeeds after a burst of $code on $action', timeout, async (fault, { expect }) => {
-    await withDaemon(expect, {}, async (world, daemon) => {
-      world.emulator.control.injectError({ ...fault, count: 3 });
+    // The daemon lists the instance's disks once at start and plans runs from that listing while
+    // the block devices stay the same, so a DescribeDisks fault must be in place before the start.
+    const beforeStart = (world: CaseWorld) => {
+      if (fault.action === 'DescribeDisks')
+        world.emulator.control.injectError({ ...fault, count: 3 });
+    };
+    await withDaemon(expect, { beforeStart }, async (world, daemon) => {
+      if (fault.action !== 'DescribeDisks')
+        world.emulator.control.injectError({ ...fault, count: 3 });
 
       const run = await runOnce(daemon);
 
@@ -147,27 +172,39 @@ describe('daemon against cloud faults', () => {
         { diskId: ADDED_DISK, instanceId: '' },
       ],
     };
-    await withDaemon(expect, { scenario }, async (world, daemon) => {
-      const first = await runOnce(daemon);
-      world.emulator.control.changeDisk({
-        diskId: SEEDED_DISK_IDS[2],
-        status: 'Available',
-        instanceId: '',
-      });
-      world.emulator.control.changeDisk({
-        diskId: ADDED_DISK,
-        status: 'In_use',
-        instanceId: world.emulator.instance.instanceId,
-      });
+    // Attaching or detaching a disk adds or removes its block device, as the kernel does.
+    const sysfs = await mkdtemp(join(tmpdir(), 'selfsnap-sysfs-'));
+    const attach = (name: string, diskId: string) =>
+      writeBlockDevice(join(sysfs, 'block', name), diskId);
+    await Promise.all(SEEDED_DISK_IDS.map((diskId, index) => attach(`vd${'abc'[index]}`, diskId)));
+    const env = { SELFSNAP_TEST_SYSFS_ROOT: sysfs };
+    try {
+      await withDaemon(expect, { scenario, env }, async (world, daemon) => {
+        const first = await runOnce(daemon);
+        world.emulator.control.changeDisk({
+          diskId: SEEDED_DISK_IDS[2],
+          status: 'Available',
+          instanceId: '',
+        });
+        await rm(join(sysfs, 'block/vdc'), { recursive: true });
+        world.emulator.control.changeDisk({
+          diskId: ADDED_DISK,
+          status: 'In_use',
+          instanceId: world.emulator.instance.instanceId,
+        });
+        await attach('vdd', ADDED_DISK);
 
-      const second = await runOnce(daemon);
+        const second = await runOnce(daemon);
 
-      expect(first.disks.map((disk) => disk.diskId)).toEqual([...SEEDED_DISK_IDS]);
-      expect(second.status).toBe('succeeded');
-      expect(second.disks.map((disk) => disk.diskId).sort()).toEqual(
-        [SEEDED_DISK_IDS[0], SEEDED_DISK_IDS[1], ADDED_DISK].sort(),
-      );
-    });
+        expect(first.disks.map((disk) => disk.diskId)).toEqual([...SEEDED_DISK_IDS]);
+        expect(second.status).toBe('succeeded');
+        expect(second.disks.map((disk) => disk.diskId).sort()).toEqual(
+          [SEEDED_DISK_IDS[0], SEEDED_DISK_IDS[1], ADDED_DISK].sort(),
+        );
+      });
+    } finally {
+      await rm(sysfs, { recursive: true, force: true });
+    }
   });
 
   it.concurrent(

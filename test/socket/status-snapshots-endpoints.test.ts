@@ -91,14 +91,18 @@ describe('socket status endpoint', () => {
   });
 
   it('reports the API as failing with the ECS code after a rejected call', async () => {
-    // The daemon lists snapshots after every finished run, so that listing is refused too:
-    // otherwise its success could make the API healthy again before the status is read.
-    for (const action of ['DescribeDisks', 'DescribeSnapshots']) {
+    // Every create of the run's three disks is refused, so no snapshot is polled. The daemon
+    // lists snapshots after every finished run, so that listing is refused too: otherwise its
+    // success could make the API healthy again before the status is read.
+    for (const [action, count] of [
+      ['CreateSnapshot', 3],
+      ['DescribeSnapshots', 1],
+    ] as const) {
       daemon.emulator.control.injectError({
         action,
         code: 'Forbidden.RAM',
         httpStatus: 403,
-        count: 1,
+        count,
       });
     }
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished' });
@@ -107,7 +111,7 @@ describe('socket status endpoint', () => {
 
     expect(body.health.status).toBe('degraded');
     expect(body.health.api.reachable).toBe(false);
-    expect(body.health.lastError).toMatch(/^(DescribeDisks|DescribeSnapshots): Forbidden\.RAM$/);
+    expect(body.health.lastError).toMatch(/^(CreateSnapshot|DescribeSnapshots): Forbidden\.RAM$/);
   });
 
   it('rejects query parameters on /v1/status with 400', async () => {
