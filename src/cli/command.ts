@@ -22,7 +22,7 @@ export interface PlainOption {
   hidden?: boolean;
 }
 
-/** The options of a command that takes no positional arguments, by their kebab-case name. */
+/** The options of a command, by their kebab-case name. */
 export type OptionTable = Record<string, PlainOption>;
 
 /** `--socket` and `--json`, which every command that talks to the daemon takes. */
@@ -61,43 +61,68 @@ export function defineCommand<A>(spec: {
   };
 }
 
-/** The arguments a command with the option table `O` receives. */
-export type OptionArgs<O extends OptionTable> = ArgumentsCamelCase<
-  InferredOptionTypes<O & Record<string, Options>>
+/** The positional arguments of a command, in order, by name; each is a required string. */
+export type PositionalTable = Record<string, { describe?: string }>;
+
+/** The values a command with the option table `O` and the positional table `P` is given. */
+type DirectValues<O extends OptionTable, P extends PositionalTable> = InferredOptionTypes<
+  O & Record<string, Options>
+> & { [name in keyof P]: string };
+
+/** The arguments, with camelCase copies, a command with the tables `O` and `P` receives. */
+export type DirectArgs<O extends OptionTable, P extends PositionalTable> = ArgumentsCamelCase<
+  DirectValues<O, P>
 >;
 
-/** The part of a command that run-without-yargs.ts runs: its option table and its `run`. */
+/** The part of a command that run-without-yargs.ts runs: its two tables and its `run`. */
 export interface DirectCommand {
   options: OptionTable;
+  positionals: PositionalTable;
   run(args: Record<string, unknown>): Promise<number>;
 }
 
-/** A command line of a name and options only, which run-without-yargs.ts can run directly. */
-export interface OptionCommand<O extends OptionTable = OptionTable> extends CommandModule<
-  object,
-  InferredOptionTypes<O & Record<string, Options>>
-> {
+/** A command that run-without-yargs.ts can also run, when parseOptionArgs reads its line. */
+export interface DirectCommandModule<
+  O extends OptionTable,
+  P extends PositionalTable,
+> extends CommandModule<object, DirectValues<O, P>> {
   options: O;
-  // Method syntax, so that a command with any option table is also a DirectCommand.
-  run(args: OptionArgs<O>): Promise<number>;
+  positionals: P;
+  // Method syntax, so that a command with any tables is also a DirectCommand.
+  run(args: DirectArgs<O, P>): Promise<number>;
 }
 
 /**
- * Builds a command that takes no positional arguments. yargs gets the same option table as the
- * parser that runs common command lines without loading yargs, so the two cannot drift apart.
+ * Builds a command whose arguments are options and required positional strings. yargs gets the
+ * same tables as parseOptionArgs, which reads common command lines without loading yargs, so
+ * the two cannot drift apart. `command` is the name alone; the positionals follow it in order.
  */
-export function defineOptionCommand<O extends OptionTable>(spec: {
+export function defineDirectCommand<
+  O extends OptionTable,
+  P extends PositionalTable = Record<never, never>,
+>(spec: {
   command: string;
   describe: string;
+  positionals?: P;
   options: O;
-  run: (args: OptionArgs<O>) => Promise<number>;
-}): OptionCommand<O> {
+  run: (args: DirectArgs<O, P>) => Promise<number>;
+}): DirectCommandModule<O, P> {
+  const positionals = spec.positionals ?? ({} as P);
+  const names = Object.keys(positionals);
   return {
-    command: spec.command,
+    command: [spec.command, ...names.map((name) => `<${name}>`)].join(' '),
     describe: spec.describe,
     options: spec.options,
+    positionals,
     run: spec.run,
-    builder: (argv) => argv.options(spec.options as O & Record<string, Options>),
+    builder: (argv) => {
+      for (const name of names) {
+        argv.positional(name, { type: 'string', demandOption: true, ...positionals[name] });
+      }
+      return argv.options(spec.options as O & Record<string, Options>) as unknown as Argv<
+        DirectValues<O, P>
+      >;
+    },
     handler: async (args) => {
       process.exitCode = await spec.run(args);
     },

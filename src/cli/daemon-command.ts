@@ -1,7 +1,7 @@
-import { DEFAULT_CONFIG_FILE, defineOptionCommand } from './command.js';
+import { DEFAULT_CONFIG_FILE, defineDirectCommand } from './command.js';
 
 /** `selfsnap daemon`: runs the agent in the foreground, as selfsnap.service does. */
-export const daemonCommand = defineOptionCommand({
+export const daemonCommand = defineDirectCommand({
   command: 'daemon',
   describe: 'run the agent in the foreground (what selfsnap.service runs)',
   options: {

@@ -1,7 +1,7 @@
 import type { SnapshotView } from '../socket/snapshot-view.js';
 import { callDaemon } from '../socket/socket-client.js';
 import { parseHookReason } from '../triggers/hook-reason.js';
-import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatAge, formatTable, truncate } from './format-table.js';
 
@@ -9,7 +9,7 @@ import { formatAge, formatTable, truncate } from './format-table.js';
 const REASON_WIDTH = 40;
 
 /** `selfsnap list`: selfsnap's snapshots of this instance, newest first. */
-export const listCommand = defineOptionCommand({
+export const listCommand = defineDirectCommand({
   command: 'list',
   describe: "list selfsnap's snapshots of this instance",
   options: {

@@ -1,22 +1,29 @@
-import type { OptionTable, PlainOption } from './command.js';
+import type { OptionTable, PlainOption, PositionalTable } from './command.js';
 
 // Integers of up to 15 digits are below 2^53, so Number converts them exactly.
 const MAX_INTEGER_DIGITS = 15;
 
 /**
- * Parses the options after a command name the way yargs 18 does, for the forms it is sure of:
- * `--name value`, `--name=value`, and a bare `--flag` for a boolean. It returns the arguments
- * with defaults and camelCase copies, as yargs passes them to a handler. Any other command line
- * (help, an unknown or repeated option, a value outside the choices, a positional argument)
- * returns undefined, so that yargs parses it and reports what is wrong.
+ * Parses the arguments after a command name the way yargs 18 does, for the forms it is sure of:
+ * `--name value`, `--name=value`, a bare `--flag` for a boolean, and exactly one word that does
+ * not start with `-` for each positional. It returns the arguments with defaults and camelCase
+ * copies, as yargs passes them to a handler. Any other command line (help, an unknown, repeated
+ * or negated option, a value outside the choices, a missing or extra positional) returns
+ * undefined, so that yargs parses it and reports what is wrong.
  */
 export function parseOptionArgs(
   tokens: readonly string[],
   options: OptionTable,
+  positionals: PositionalTable = {},
 ): Record<string, unknown> | undefined {
   const values = new Map<string, unknown>();
+  const words: string[] = [];
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index] as string;
+    if (!token.startsWith('-')) {
+      words.push(token);
+      continue;
+    }
     if (!token.startsWith('--')) return undefined;
     const equals = token.indexOf('=');
     const name = equals === -1 ? token.slice(2) : token.slice(2, equals);
@@ -42,7 +49,11 @@ export function parseOptionArgs(
     if (value === undefined) return undefined;
     values.set(name, value);
   }
-  return withDefaults(values, options);
+
+  const names = Object.keys(positionals);
+  if (words.length !== names.length) return undefined;
+  names.forEach((name, index) => values.set(name, words[index]));
+  return withDefaults(values, options, names);
 }
 
 function convertValue(text: string, option: PlainOption): string | number | undefined {
@@ -57,10 +68,14 @@ function convertValue(text: string, option: PlainOption): string | number | unde
   return option.type === 'string' ? text : undefined;
 }
 
-function withDefaults(values: Map<string, unknown>, options: OptionTable): Record<string, unknown> {
+function withDefaults(
+  values: Map<string, unknown>,
+  options: OptionTable,
+  positionalNames: string[],
+): Record<string, unknown> {
   const args: Record<string, unknown> = {};
-  for (const [name, option] of Object.entries(options)) {
-    const value = values.has(name) ? values.get(name) : option.default;
+  for (const name of [...positionalNames, ...Object.keys(options)]) {
+    const value = values.has(name) ? values.get(name) : options[name]?.default;
     if (value === undefined) continue;
     args[name] = value;
     args[camelCase(name)] = value;

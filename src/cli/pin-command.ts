@@ -1,19 +1,20 @@
 import type { SnapshotView } from '../socket/snapshot-view.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 
 /** `selfsnap pin SNAPSHOT_ID`: keeps one of selfsnap's snapshots out of every prune. */
-export const pinCommand = defineCommand({
-  command: 'pin <snapshot>',
+export const pinCommand = defineDirectCommand({
+  command: 'pin',
   describe: "keep one of selfsnap's snapshots out of every prune until it is unpinned",
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot id' })
-      .option('reason', {
-        type: 'string',
-        describe: 'why, stored as the selfsnap:pin tag value (at most 128 characters)',
-      }),
+  positionals: { snapshot: { describe: 'snapshot id' } },
+  options: {
+    ...COMMON_OPTIONS,
+    reason: {
+      type: 'string',
+      describe: 'why, stored as the selfsnap:pin tag value (at most 128 characters)',
+    },
+  } as const,
   run: async (args) => {
     const answer = await callDaemon<{ snapshot: SnapshotView }>(
       args.socket,
@@ -28,15 +29,11 @@ export const pinCommand = defineCommand({
 });
 
 /** `selfsnap unpin SNAPSHOT_ID`: lets the retention rules decide on a snapshot again. */
-export const unpinCommand = defineCommand({
-  command: 'unpin <snapshot>',
+export const unpinCommand = defineDirectCommand({
+  command: 'unpin',
   describe: "remove the pin of one of selfsnap's snapshots, so that prunes decide on it again",
-  builder: (argv) =>
-    withCommonOptions(argv).positional('snapshot', {
-      type: 'string',
-      demandOption: true,
-      describe: 'snapshot id',
-    }),
+  positionals: { snapshot: { describe: 'snapshot id' } },
+  options: COMMON_OPTIONS,
   run: async (args) => {
     const answer = await callDaemon<{ snapshot: SnapshotView }>(
       args.socket,

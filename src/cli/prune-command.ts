@@ -1,6 +1,6 @@
 import type { PruneAnswer, PruneRequest } from '../retention/prune-on-request.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { countUnfinished, formatPrune } from './format-prune.js';
 
@@ -8,7 +8,7 @@ import { countUnfinished, formatPrune } from './format-prune.js';
 const PRUNE_CALL_TIMEOUT_MS = 30 * 60_000;
 
 /** `selfsnap prune`: prunes through the daemon now, or shows what it would do with --dry-run. */
-export const pruneCommand = defineOptionCommand({
+export const pruneCommand = defineDirectCommand({
   command: 'prune',
   describe: "delete selfsnap's snapshots that the retention rules no longer keep",
   options: {

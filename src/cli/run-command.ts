@@ -1,16 +1,23 @@
 import type { RunPrune } from '../snapshot/run-record.js';
 import type { RunView } from '../socket/run-view.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import {
+  COMMON_OPTIONS,
+  defineCommand,
+  defineDirectCommand,
+  printJson,
+  printLines,
+} from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatDiskTable } from './format-run.js';
 import { shortTime } from './format-table.js';
 
-const showCommand = defineCommand({
-  command: 'show <id>',
+/** `selfsnap run show ID`: one run in detail. */
+export const runShowCommand = defineDirectCommand({
+  command: 'show',
   describe: 'show one run: per-disk results, timings and errors',
-  builder: (argv) =>
-    withCommonOptions(argv).positional('id', { type: 'string', demandOption: true }),
+  positionals: { id: {} },
+  options: COMMON_OPTIONS,
   run: async (args) => {
     const run = await callDaemon<RunView>(
       args.socket,
@@ -23,11 +30,11 @@ const showCommand = defineCommand({
   },
 });
 
-/** `selfsnap run show ID`: one run in detail. */
+/** `selfsnap run`: the group of run subcommands, of which `show` is the one. */
 export const runCommand = defineCommand({
   command: 'run',
   describe: 'inspect one run (selfsnap run show ID)',
-  builder: (argv) => argv.command(showCommand).demandCommand(1, 'name a subcommand: show'),
+  builder: (argv) => argv.command(runShowCommand).demandCommand(1, 'name a subcommand: show'),
   run: async () => EXIT.usage,
 });
 

@@ -1,11 +1,11 @@
 import type { RunView } from '../socket/run-view.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatTable, shortTime } from './format-table.js';
 
 /** `selfsnap runs`: run history, newest first, filtered by policy and status. */
-export const runsCommand = defineOptionCommand({
+export const runsCommand = defineDirectCommand({
   command: 'runs',
   describe: 'list recent runs, newest first',
   options: {

@@ -4,7 +4,7 @@ import { SelfsnapError } from '../errors/index.js';
 import type { RunRecord } from '../snapshot/run-record.js';
 import type { RunEvent, TriggerAnswer, TriggerBody } from '../socket/index.js';
 import { callDaemon, streamDaemon } from '../socket/socket-client.js';
-import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatRun } from './format-run.js';
 import { createProgressView } from './progress-view.js';
@@ -13,7 +13,7 @@ import { createProgressView } from './progress-view.js';
 const CALL_MARGIN_MS = 30_000;
 
 /** `selfsnap snapshot`: starts a run through the daemon and waits as asked. */
-export const snapshotCommand = defineOptionCommand({
+export const snapshotCommand = defineDirectCommand({
   command: 'snapshot',
   describe: 'snapshot the disks of a policy now, through the daemon',
   options: {

@@ -1,13 +1,13 @@
 import type { buildStatus } from '../daemon-status.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { COMMON_OPTIONS, defineOptionCommand, printJson, printLines } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatSeconds, formatTable, shortTime } from './format-table.js';
 
 type StatusBody = ReturnType<typeof buildStatus>;
 
 /** `selfsnap status`: identity, health, policies with last and next run, runs in flight. */
-export const statusCommand = defineOptionCommand({
+export const statusCommand = defineDirectCommand({
   command: 'status',
   describe: 'show identity, health, policies and recent runs',
   options: COMMON_OPTIONS,

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH } from '../../src/config/index.js';
 import { DEFAULT_CONFIG_FILE } from '../../src/cli/command.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { VERSION } from '../../src/version.js';
 import { startTestDaemon, type TestDaemon } from '../socket/test-daemon.js';
 import { runCli } from './run-cli.js';
@@ -36,13 +37,14 @@ describe('CLI start-up cost', () => {
   }
 
   it.each([
-    ['status', ['status']],
-    ['snapshot', ['snapshot', '--wait', 'accepted']],
-    ['runs', ['runs', '--limit=5', '--json']],
-  ])('loads neither yargs nor the cloud SDK for %s', async (name, args) => {
+    ['status', ['status'], EXIT.ok],
+    ['snapshot', ['snapshot', '--wait', 'accepted'], EXIT.ok],
+    ['runs', ['runs', '--limit=5', '--json'], EXIT.ok],
+    ['run', ['run', 'show', 'r-unknown'], EXIT.notFound],
+  ])('loads neither yargs nor the cloud SDK for %s', async (name, args, exitCode) => {
     const { code, urls } = await importsOf(name, [...args, '--socket', daemon.socketPath]);
 
-    expect(code).toBe(0);
+    expect(code).toBe(exitCode);
     expect(urls.some((url) => url.includes('/dist/socket/socket-client.js'))).toBe(true);
     const heavy = /@alicloud|prom-client|\/zod\/|node-cron|\/node_modules\/yargs\//;
     expect(urls.filter((url) => heavy.test(url))).toEqual([]);

@@ -1,39 +1,64 @@
 import yargs, { type CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
-import type { OptionTable } from '../../src/cli/command.js';
+import type { OptionTable, PositionalTable } from '../../src/cli/command.js';
 import { daemonCommand } from '../../src/cli/daemon-command.js';
 import { listCommand } from '../../src/cli/list-command.js';
 import { parseOptionArgs } from '../../src/cli/parse-option-args.js';
+import { pinCommand, unpinCommand } from '../../src/cli/pin-command.js';
 import { pruneCommand } from '../../src/cli/prune-command.js';
+import { runShowCommand } from '../../src/cli/run-command.js';
 import { DIRECT_COMMANDS } from '../../src/cli/run-without-yargs.js';
 import { runsCommand } from '../../src/cli/runs-command.js';
 import { snapshotCommand } from '../../src/cli/snapshot-command.js';
 import { statusCommand } from '../../src/cli/status-command.js';
 import { versionCommand } from '../../src/cli/version-command.js';
 
-type DirectCommandModule = CommandModule<object, object> & { options: OptionTable };
+type DirectCommandModule = CommandModule<object, object> & {
+  options: OptionTable;
+  positionals: PositionalTable;
+};
 
 const COMMANDS = {
   daemon: daemonCommand,
   list: listCommand,
+  pin: pinCommand,
   prune: pruneCommand,
+  'run show': runShowCommand,
   runs: runsCommand,
   snapshot: snapshotCommand,
   status: statusCommand,
+  unpin: unpinCommand,
   version: versionCommand,
 } as unknown as Record<string, DirectCommandModule>;
 
 /** Parses a command line with yargs as the CLI configures it; returns the handler's arguments. */
 async function parseWithYargs(name: string, tokens: string[]): Promise<unknown> {
   let parsed: Record<string, unknown> | undefined;
+  const [group, subcommand] = name.split(' ') as [string, string | undefined];
   const command = COMMANDS[name] as DirectCommandModule;
+  const capturing: CommandModule<object, object> = {
+    ...command,
+    handler: (args) => void (parsed = args),
+  };
+
+  // A subcommand sits under its group's command, as `run show` does in run-command.ts.
+  const registered: CommandModule<object, object> =
+    subcommand === undefined
+      ? capturing
+      : {
+          command: group,
+          describe: group,
+          builder: (argv) => argv.command(capturing),
+          handler: () => undefined,
+        };
+
   try {
-    await yargs([name, ...tokens])
+    await yargs([...name.split(' '), ...tokens])
       .scriptName('selfsnap')
       .version('0.0.0')
       .strict()
       .exitProcess(false)
-      .command({ ...command, handler: (args) => void (parsed = args) })
+      .command(registered)
       .fail((message, error) => {
         throw error ?? new Error(message);
       })
@@ -42,6 +67,7 @@ async function parseWithYargs(name: string, tokens: string[]): Promise<unknown> 
   } catch (error) {
     return `rejected: ${(error as Error).message}`;
   }
+
   if (parsed === undefined) return 'no handler ran';
   const args = { ...parsed };
   delete args._;
@@ -64,10 +90,10 @@ const VALUES = ['accepted', 'none', 'hook', 'manual', 'running', 'nightly', '20'
 const ODD_VALUES = ['', '-5', '-', '--', 'true', 'false', 'a=b', '"quoted"', 'two words'];
 const UNKNOWN_FLAGS = ['--polcy', '--no-json', '--dryRun', '--json=true', '-j', 'extra', '--'];
 
-function randomTokens(random: () => number, options: OptionTable): string[] {
+function randomTokens(random: () => number, command: DirectCommandModule): string[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const names = Object.keys(options);
-  const tokens: string[] = [];
+  const names = Object.keys(command.options);
+  const tokens: string[] = Object.keys(command.positionals).map(() => pick(VALUES));
   const length = Math.floor(random() * 6);
   for (let index = 0; index < length; index++) {
     const roll = random();
@@ -105,11 +131,16 @@ describe('parseOptionArgs', () => {
     ['status', ['--socket', '/run/selfsnap/selfsnap.sock']],
     ['list', ['--disk', 'd-1', '--transaction', '3f9c0a1b2d4e']],
     ['version', ['--json']],
+    ['pin', ['s-1', '--reason', 'keep']],
+    ['pin', ['--json', 's-1']],
+    ['pin', ['--reason=keep', '007']],
+    ['unpin', ['s-1']],
+    ['run show', ['r-1', '--json']],
   ])('returns what yargs returns for %s %j', async (name, tokens) => {
     const command = COMMANDS[name] as DirectCommandModule;
     const expected = await parseWithYargs(name, tokens);
 
-    const parsed = parseOptionArgs(tokens, command.options);
+    const parsed = parseOptionArgs(tokens, command.options, command.positionals);
 
     if (typeof expected === 'string') expect(parsed).toBeUndefined();
     else expect(parsed).toEqual(expected);
@@ -136,6 +167,14 @@ describe('parseOptionArgs', () => {
   });
 
   it.each([
+    ['a missing positional', []],
+    ['an extra positional', ['s-1', 's-2']],
+    ['a positional that looks like an option', ['-5']],
+  ])('leaves %s of pin to yargs', (_case, tokens) => {
+    expect(parseOptionArgs(tokens, pinCommand.options, pinCommand.positionals)).toBeUndefined();
+  });
+
+  it.each([
     ['a number with a leading zero', ['--limit', '007']],
     ['a number in exponent form', ['--limit', '1e3']],
     ['a number that is not one', ['--limit', 'abc']],
@@ -151,8 +190,8 @@ describe('parseOptionArgs', () => {
       let accepted = 0;
       let left = 0;
       for (let sample = 0; sample < 300; sample++) {
-        const tokens = randomTokens(random, command.options);
-        const parsed = parseOptionArgs(tokens, command.options);
+        const tokens = randomTokens(random, command);
+        const parsed = parseOptionArgs(tokens, command.options, command.positionals);
         if (parsed === undefined) {
           left++;
           continue;
