@@ -36,12 +36,15 @@ export async function measureSnapshotLatency(options: BenchOptions): Promise<Fig
   const cliStart = await sample(reps, async () => {
     return (await runChecked(process.execPath, [CLI_PATH, '--version'])).wallMs;
   });
+  const cliHelp = await sample(reps, async () => {
+    return (await runChecked(process.execPath, [CLI_PATH, 'snapshot', '--help'])).wallMs;
+  });
   const byCount: CountSamples[] = [];
   for (const count of DISK_COUNTS) {
     options.log(`P1: ${count} disk${count === 1 ? '' : 's'}`);
     byCount.push(await measureCount(count, reps, baselineScript, options));
   }
-  return summarize(byCount, { floor, cliStart }, reps);
+  return summarize(byCount, { floor, cliStart, cliHelp }, reps);
 }
 
 /** Measures the floor: `node -e` starting and making one request with the injected latency. */
@@ -138,7 +141,7 @@ async function runSnapshotCommand(daemon: DaemonProcess) {
 
 function summarize(
   byCount: CountSamples[],
-  starts: { floor: number[]; cliStart: number[] },
+  starts: { floor: number[]; cliStart: number[]; cliHelp: number[] },
   reps: number,
 ): FigureResult {
   const floor = median(starts.floor);
@@ -189,7 +192,7 @@ function summarize(
       `Each command is \`node dist/cli.js snapshot --socket S --wait accepted\` run as a subprocess against a \`selfsnap daemon\` subprocess; the in-process emulator adds ${LATENCY_MS} ms of real time to every ECS call. Median of ${reps} runs after one warm-up. The runner waits for each run to finish before the next, so none joins a run in flight, and runs one baseline meanwhile.`,
       `Sequential baseline: bench/baselines/sequential-create.ts, one CreateSnapshot after the other with \`@alicloud/ecs20140526\` (disk ids and STS credentials given, no DescribeDisks), wall time of the whole process, SDK loading included.`,
       `Floor: \`node -e\` making one HTTP request to a loopback server that answers after ${LATENCY_MS} ms: ${formatMs(floor)}.`,
-      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}. \`node dist/cli.js --version\` alone takes ${formatMs(median(starts.cliStart))}: loading yargs and the command modules. A \`node -e\` client that posts the same trigger to the socket and exits on the response took ${formatMs(median(at(32).socketClient))} at 32 disks (median of ${at(32).socketClient.length}), ${formatRatio(median(at(32).socketClient) / floor)} the floor.`,
+      `Where the time goes (medians, from the run record's startedAt and acceptedAt): ${breakdown}. \`node dist/cli.js --version\` alone takes ${formatMs(median(starts.cliStart))}, and \`node dist/cli.js snapshot --help\`, which loads yargs and every command module, ${formatMs(median(starts.cliHelp))}; \`snapshot\` itself loads neither. A \`node -e\` client that posts the same trigger to the socket and exits on the response took ${formatMs(median(at(32).socketClient))} at 32 disks (median of ${at(32).socketClient.length}), ${formatRatio(median(at(32).socketClient) / floor)} the floor.`,
     ],
   };
 }
