@@ -34,7 +34,7 @@ export type SdkCredential = InstanceType<typeof credentials.default>;
 
 /** The credential object openapi-core accepts, plus what health reporting needs. */
 export interface RamRoleCredentials {
-  /** Reads the current set, as `selfsnap check` does; loads the SDK on first use. */
+  /** Reads the current set, as `selfsnap check` does, and loads the SDK on first use. */
   credential: Pick<SdkCredential, 'getCredential'>;
   /** Loads `@alicloud/credentials` once and returns the credential object for openapi-core. */
   load(): Promise<SdkCredential>;
@@ -145,15 +145,24 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 
 class MetadataSessionSource implements SessionSource {
   private cached?: StsSession;
+  private fetching?: Promise<StsSession>;
   private roleName?: string;
 
   constructor(private readonly metadata: MetadataClient) {}
 
+  /** Returns the cached set while it is fresh. Calls made while one read runs share it. */
   async getSession(): Promise<StsSession> {
     if (this.cached !== undefined) {
       const expiresAt = Date.parse(this.cached.expiration);
       if (expiresAt - REFRESH_MARGIN_MS > Date.now()) return this.cached;
     }
+    this.fetching ??= this.fetchSession().finally(() => {
+      this.fetching = undefined;
+    });
+    return this.fetching;
+  }
+
+  private async fetchSession(): Promise<StsSession> {
     this.roleName ??= await this.metadata.get('ram/security-credentials/', 'role name');
     const text = await this.metadata.get(
       `ram/security-credentials/${this.roleName}`,
