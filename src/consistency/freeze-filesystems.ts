@@ -1,5 +1,6 @@
 import { SelfsnapError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { flushFilesystem } from './flush-filesystem.js';
 import { resolveFreezeTargets, type FreezeGuard } from './freeze-targets.js';
 import { runFsfreeze } from './fsfreeze.js';
 import { WatchdogProcess, type WatchdogCommandLine } from './watchdog-process.js';
@@ -52,12 +53,18 @@ export async function freezeFilesystems(options: FreezeOptions): Promise<FrozenF
     throw new SelfsnapError('FREEZE_REFUSED', 'no mountpoints to freeze; list them in freeze');
   }
   const logger = options.logger;
-  const watchdog = await WatchdogProcess.start({
-    timeoutMs: options.timeoutMs,
-    logger,
-    command: options.watchdogCommand,
-    stderr: options.watchdogStderr,
-  });
+  const [watchdog] = await Promise.all([
+    WatchdogProcess.start({
+      timeoutMs: options.timeoutMs,
+      logger,
+      command: options.watchdogCommand,
+      stderr: options.watchdogStderr,
+    }),
+    flushAll(
+      targets.map((target) => target.mountPoint),
+      logger,
+    ),
+  ]);
   const startedAt = new Date();
   const startedMs = performance.now();
   const frozen: string[] = [];
@@ -80,6 +87,25 @@ export async function freezeFilesystems(options: FreezeOptions): Promise<FrozenF
     'filesystems frozen',
   );
   return createHandle(frozen, watchdog, logger, { startedAt, startedMs });
+}
+
+/**
+ * Flushes the filesystems before any is frozen. Otherwise `fsfreeze -f` writes out all dirty data
+ * while the filesystem is already frozen, and that time counts in the freeze window. Data written
+ * between the flush and the freeze is still flushed by the freeze.
+ * NOTE: a freeze also waits for RCU grace periods in the kernel, which no flush shortens: 35-50 ms
+ * per cold freeze of an idle ext4 on a loop device on a busy 2-vCPU VM, 2-3 ms when repeated.
+ */
+async function flushAll(mountpoints: string[], logger: Logger): Promise<void> {
+  const startedMs = performance.now();
+  const failures = await Promise.all(mountpoints.map((mountpoint) => flushFilesystem(mountpoint)));
+  const failed = failures.filter((failure) => failure !== undefined);
+  const flushMs = Math.round(performance.now() - startedMs);
+  if (failed.length > 0) {
+    logger.warn({ mountpoints, failures: failed }, 'flush before freeze failed');
+    return;
+  }
+  logger.debug({ mountpoints, flushMs }, 'filesystems flushed');
 }
 
 function stopReason(watchdog: WatchdogProcess, signal?: AbortSignal): string | undefined {

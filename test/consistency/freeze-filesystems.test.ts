@@ -167,4 +167,20 @@ describe('freezeFilesystems', () => {
       await frozen.thaw().catch(() => undefined);
     }
   });
+
+  it('flushes the filesystems before it freezes them', async () => {
+    const data = await mounts.mount(join(folder, 'data.img'), join(folder, 'data'));
+    await writeFile(join(data, 'dirty.bin'), Buffer.alloc(4 * 1024 * 1024, 1));
+    const logs = captureLogs();
+
+    const frozen = await freezeFilesystems({ ...freezeOptions([data]), logger: logs.logger });
+    await frozen.thaw();
+
+    const messages = logs.lines.map((line) => line.msg);
+    const flushed = messages.indexOf('filesystems flushed');
+    expect(flushed).toBeGreaterThanOrEqual(0);
+    expect(flushed).toBeLessThan(messages.indexOf('filesystems frozen'));
+    expect(logs.lines[flushed]).toMatchObject({ mountpoints: [data] });
+    expect(logs.lines.filter((line) => line.msg === 'flush before freeze failed')).toEqual([]);
+  });
 });
