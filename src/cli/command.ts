@@ -61,13 +61,22 @@ export function defineCommand<A>(spec: {
   };
 }
 
-/** The positional arguments of a command, in order, by name; each is a required string. */
-export type PositionalTable = Record<string, { describe?: string }>;
+/** A required positional argument: any word, or one of `choices`. */
+export type PlainPositional =
+  { type: 'string'; describe?: string } | { choices: readonly string[]; describe?: string };
+
+/** The positional arguments of a command, in order, by name. */
+export type PositionalTable = Record<string, PlainPositional>;
+
+/** The value of a positional argument: a string, or the union of its choices. */
+type PositionalValue<P extends PlainPositional> = P extends { choices: readonly (infer C)[] }
+  ? C
+  : string;
 
 /** The values a command with the option table `O` and the positional table `P` is given. */
 type DirectValues<O extends OptionTable, P extends PositionalTable> = InferredOptionTypes<
   O & Record<string, Options>
-> & { [name in keyof P]: string };
+> & { [name in keyof P]: PositionalValue<P[name]> };
 
 /** The arguments, with camelCase copies, a command with the tables `O` and `P` receives. */
 export type DirectArgs<O extends OptionTable, P extends PositionalTable> = ArgumentsCamelCase<
@@ -93,7 +102,7 @@ export interface DirectCommandModule<
 }
 
 /**
- * Builds a command whose arguments are options and required positional strings. yargs gets the
+ * Builds a command whose arguments are options and required positionals. yargs gets the
  * same tables as parseOptionArgs, which reads common command lines without loading yargs, so
  * the two cannot drift apart. `command` is the name alone; the positionals follow it in order.
  */
@@ -105,6 +114,7 @@ export function defineDirectCommand<
   describe: string;
   positionals?: P;
   options: O;
+  epilog?: string;
   run: (args: DirectArgs<O, P>) => Promise<number>;
 }): DirectCommandModule<O, P> {
   const positionals = spec.positionals ?? ({} as P);
@@ -117,8 +127,9 @@ export function defineDirectCommand<
     run: spec.run,
     builder: (argv) => {
       for (const name of names) {
-        argv.positional(name, { type: 'string', demandOption: true, ...positionals[name] });
+        argv.positional(name, { demandOption: true, ...positionals[name] });
       }
+      if (spec.epilog !== undefined) argv.epilog(spec.epilog);
       return argv.options(spec.options as O & Record<string, Options>) as unknown as Argv<
         DirectValues<O, P>
       >;

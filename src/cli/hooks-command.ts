@@ -1,5 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { defineCommand, DEFAULT_CONFIG_FILE, printJson, printLines } from './command.js';
+import {
+  defineCommand,
+  defineDirectCommand,
+  DEFAULT_CONFIG_FILE,
+  printJson,
+  printLines,
+} from './command.js';
 import { EXIT } from './exit-codes.js';
 
 const MANAGERS = ['apt', 'dnf'] as const;
@@ -100,27 +106,28 @@ const statusCommand = defineCommand({
   },
 });
 
-const runHookCommand = defineCommand({
-  command: 'run <manager>',
+/** `selfsnap hooks run MANAGER`: what the apt hook and the dnf plugin call on every transaction. */
+export const runHookCommand = defineDirectCommand({
+  command: 'run',
   describe:
     'make a restore point for a package transaction (called by the apt hook and the dnf plugin)',
-  builder: (argv) =>
-    managerArgument(argv)
-      .option('phase', {
-        choices: ['pre', 'post'] as const,
-        default: 'pre' as const,
-        describe: 'before or after the transaction',
-      })
-      .option('transaction', { type: 'string', describe: 'transaction id shared by pre and post' })
-      .option('config', configOption)
-      .option('socket', { type: 'string', describe: 'daemon socket (default: from the config)' })
-      .option('json', jsonOption)
-      .epilog(
-        'Reads the package list on stdin (apt Pre-Install-Pkgs protocol 3, or the dnf plugin lines).\n' +
-          'Exit status: 0 restore point made or nothing to do, 10 no restore point but the ' +
-          'transaction proceeds, 11 no restore point and the transaction must stop ' +
-          '(triggers.hook.failClosed). SELFSNAP_HOOK_SKIP=1 skips the restore point.',
-      ),
+  positionals: { manager: { choices: MANAGERS, describe: 'package manager' } },
+  options: {
+    phase: {
+      choices: ['pre', 'post'],
+      default: 'pre',
+      describe: 'before or after the transaction',
+    },
+    transaction: { type: 'string', describe: 'transaction id shared by pre and post' },
+    config: configOption,
+    socket: { type: 'string', describe: 'daemon socket (default: from the config)' },
+    json: jsonOption,
+  } as const,
+  epilog:
+    'Reads the package list on stdin (apt Pre-Install-Pkgs protocol 3, or the dnf plugin lines).\n' +
+    'Exit status: 0 restore point made or nothing to do, 10 no restore point but the ' +
+    'transaction proceeds, 11 no restore point and the transaction must stop ' +
+    '(triggers.hook.failClosed). SELFSNAP_HOOK_SKIP=1 skips the restore point.',
   run: async (args) => {
     const hooks = await import('../package-hooks/index.js');
     const input = args.phase === 'pre' || args.manager === 'dnf' ? await readStdin() : '';

@@ -4,9 +4,9 @@ import type { OptionTable, PlainOption, PositionalTable } from './command.js';
 const MAX_INTEGER_DIGITS = 15;
 
 /**
- * Parses the arguments after a command name the way yargs 18 does, for the forms it is sure of:
- * `--name value`, `--name=value`, a bare `--flag` for a boolean, and exactly one word that does
- * not start with `-` for each positional. It returns the arguments with defaults and camelCase
+ * Parses the arguments after a command name the way yargs 18 does, for the forms it is sure of.
+ * These are `--name value`, `--name=value`, a bare `--flag` for a boolean, and one word that does
+ * not start with `-` for each positional, which must be one of its choices when it has them. It returns the arguments with defaults and camelCase
  * copies, as yargs passes them to a handler. Any other command line (help, an unknown, repeated
  * or negated option, a value outside the choices, a missing or extra positional) returns
  * undefined, so that yargs parses it and reports what is wrong.
@@ -52,7 +52,14 @@ export function parseOptionArgs(
 
   const names = Object.keys(positionals);
   if (words.length !== names.length) return undefined;
-  names.forEach((name, index) => values.set(name, words[index]));
+  for (const [index, name] of names.entries()) {
+    const word = words[index] as string;
+    const positional = positionals[name];
+    if (positional !== undefined && 'choices' in positional && !positional.choices.includes(word)) {
+      return undefined;
+    }
+    values.set(name, word);
+  }
   return withDefaults(values, options, names);
 }
 

@@ -7,7 +7,7 @@ import { EXIT } from './exit-codes.js';
 export const pinCommand = defineDirectCommand({
   command: 'pin',
   describe: "keep one of selfsnap's snapshots out of every prune until it is unpinned",
-  positionals: { snapshot: { describe: 'snapshot id' } },
+  positionals: { snapshot: { type: 'string', describe: 'snapshot id' } },
   options: {
     ...COMMON_OPTIONS,
     reason: {
@@ -32,7 +32,7 @@ export const pinCommand = defineDirectCommand({
 export const unpinCommand = defineDirectCommand({
   command: 'unpin',
   describe: "remove the pin of one of selfsnap's snapshots, so that prunes decide on it again",
-  positionals: { snapshot: { describe: 'snapshot id' } },
+  positionals: { snapshot: { type: 'string', describe: 'snapshot id' } },
   options: COMMON_OPTIONS,
   run: async (args) => {
     const answer = await callDaemon<{ snapshot: SnapshotView }>(

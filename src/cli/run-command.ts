@@ -16,7 +16,7 @@ import { shortTime } from './format-table.js';
 export const runShowCommand = defineDirectCommand({
   command: 'show',
   describe: 'show one run: per-disk results, timings and errors',
-  positionals: { id: {} },
+  positionals: { id: { type: 'string' } },
   options: COMMON_OPTIONS,
   run: async (args) => {
     const run = await callDaemon<RunView>(

@@ -11,6 +11,7 @@ import { parseOptionArgs } from './parse-option-args.js';
  */
 export const DIRECT_COMMANDS: Record<string, () => Promise<DirectCommand>> = {
   daemon: async () => (await import('./daemon-command.js')).daemonCommand,
+  'hooks run': async () => (await import('./hooks-command.js')).runHookCommand,
   list: async () => (await import('./list-command.js')).listCommand,
   pin: async () => (await import('./pin-command.js')).pinCommand,
   prune: async () => (await import('./prune-command.js')).pruneCommand,

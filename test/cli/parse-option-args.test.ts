@@ -2,6 +2,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
 import type { OptionTable, PositionalTable } from '../../src/cli/command.js';
 import { daemonCommand } from '../../src/cli/daemon-command.js';
+import { runHookCommand } from '../../src/cli/hooks-command.js';
 import { listCommand } from '../../src/cli/list-command.js';
 import { parseOptionArgs } from '../../src/cli/parse-option-args.js';
 import { pinCommand, unpinCommand } from '../../src/cli/pin-command.js';
@@ -20,6 +21,7 @@ type DirectCommandModule = CommandModule<object, object> & {
 
 const COMMANDS = {
   daemon: daemonCommand,
+  'hooks run': runHookCommand,
   list: listCommand,
   pin: pinCommand,
   prune: pruneCommand,
@@ -86,14 +88,28 @@ function createRandom(seed: number): () => number {
   };
 }
 
-const VALUES = ['accepted', 'none', 'hook', 'manual', 'running', 'nightly', '20', '007', '1e3'];
+const VALUES = [
+  'accepted',
+  'none',
+  'hook',
+  'manual',
+  'running',
+  'nightly',
+  'apt',
+  'post',
+  '20',
+  '1e3',
+];
 const ODD_VALUES = ['', '-5', '-', '--', 'true', 'false', 'a=b', '"quoted"', 'two words'];
 const UNKNOWN_FLAGS = ['--polcy', '--no-json', '--dryRun', '--json=true', '-j', 'extra', '--'];
 
 function randomTokens(random: () => number, command: DirectCommandModule): string[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const names = Object.keys(command.options);
-  const tokens: string[] = Object.keys(command.positionals).map(() => pick(VALUES));
+  // A positional with choices mostly gets one of them, so that some lines are accepted.
+  const tokens = Object.values(command.positionals).map((positional) =>
+    'choices' in positional && random() < 0.8 ? pick(positional.choices) : pick(VALUES),
+  );
   const length = Math.floor(random() * 6);
   for (let index = 0; index < length; index++) {
     const roll = random();
@@ -136,6 +152,8 @@ describe('parseOptionArgs', () => {
     ['pin', ['--reason=keep', '007']],
     ['unpin', ['s-1']],
     ['run show', ['r-1', '--json']],
+    ['hooks run', ['apt', '--phase', 'post', '--transaction', '3f9c0a1b2d4e']],
+    ['hooks run', ['--json', 'dnf']],
   ])('returns what yargs returns for %s %j', async (name, tokens) => {
     const command = COMMANDS[name] as DirectCommandModule;
     const expected = await parseWithYargs(name, tokens);
@@ -172,6 +190,12 @@ describe('parseOptionArgs', () => {
     ['a positional that looks like an option', ['-5']],
   ])('leaves %s of pin to yargs', (_case, tokens) => {
     expect(parseOptionArgs(tokens, pinCommand.options, pinCommand.positionals)).toBeUndefined();
+  });
+
+  it('leaves a positional outside its choices to yargs', () => {
+    const { options, positionals } = runHookCommand;
+
+    expect(parseOptionArgs(['yum'], options, positionals)).toBeUndefined();
   });
 
   it.each([
