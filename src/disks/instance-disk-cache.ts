@@ -17,7 +17,7 @@ export interface InstanceDiskCacheOptions {
   now?: () => number;
 }
 
-/** Where a listing came from, for logs and tests. */
+/** The origin of a listing: the cache or a DescribeDisks call. */
 export type DiskListingSource = 'cache' | 'api';
 
 interface Listing {
@@ -29,7 +29,7 @@ interface Listing {
 
 /**
  * Default age past which a cached listing is fetched again. Attaching or detaching a cloud disk
- * adds or removes a block device, which invalidates the listing at once; the age limit catches
+ * adds or removes a block device, which invalidates the listing at once. The age limit catches
  * changes the instance cannot see, such as a disk moved to another category.
  */
 export const DEFAULT_DISK_LISTING_MAX_AGE_MS = 30 * 60_000;
@@ -101,9 +101,13 @@ export class InstanceDiskCache {
   }
 }
 
+// Kernel-made block devices never carry a cloud disk, and a host may have hundreds of loop devices,
+// so their names are listed but their serial numbers are not read.
+const VIRTUAL_DEVICE_PATTERN = /^(loop|ram|zram|dm-|md|nbd|sr|fd)\d/;
+
 /**
- * Reads the block devices under `<sysRoot>/block` with their serial numbers, as one sorted
- * string. Returns undefined when the folder cannot be read.
+ * Reads the block devices under `<sysRoot>/block` with the serial numbers of the ones that can be
+ * cloud disks, as one sorted string. Returns undefined when the folder cannot be read.
  */
 export async function readBlockDevices(sysRoot: string): Promise<string | undefined> {
   const folder = join(sysRoot, 'block');
@@ -115,6 +119,7 @@ export async function readBlockDevices(sysRoot: string): Promise<string | undefi
   }
   const entries = await Promise.all(
     names.sort().map(async (name) => {
+      if (VIRTUAL_DEVICE_PATTERN.test(name)) return name;
       // virtio-blk keeps the serial in `serial`, NVMe and SCSI in `device/serial`.
       const serial =
         (await readTrimmed(join(folder, name, 'serial'))) ||

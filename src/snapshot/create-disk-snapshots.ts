@@ -1,4 +1,4 @@
-import type { Snapshot } from '../cloud/index.js';
+import type { CreateSnapshotInput, Snapshot } from '../cloud/index.js';
 import type { PolicyConfig } from '../config/index.js';
 import { acceptDisk, recordCreateFailure } from './disk-outcome.js';
 import { crashPoint, type JournalStep } from './journal-step.js';
@@ -6,9 +6,12 @@ import type { RunContext } from './run-context.js';
 import type { DiskResult, RunRecord } from './run-record.js';
 import { buildDescription, buildRunTags, TAG } from './snapshot-naming.js';
 
+/** The parameters every CreateSnapshot of a run shares. */
+type SharedCreateInput = Omit<CreateSnapshotInput, 'diskId' | 'clientToken'>;
+
 /**
  * Creates one snapshot per disk in parallel. Every disk is journaled `creating` in one write
- * before the first CreateSnapshot is sent. The answers are not journaled here: the returned steps
+ * before the first CreateSnapshot is sent. The results are not journaled here: the returned steps
  * (`disk-created`, `disk-failed`) go into the caller's next write, so a release can come first. A
  * crash before that write leaves the disks `creating`, and the next start looks them up by the
  * run's tag, then sends them again with the same ClientToken.
@@ -27,9 +30,17 @@ export async function createDiskSnapshots(
   for (const disk of fresh) disk.status = 'creating';
   if (fresh.length > 0) await context.journal(run, 'disk-creating');
 
-  const outcomes = await Promise.all(todo.map((disk) => createOne(run, disk, policy, context)));
+  // The same for every disk, so built once: a run may cover dozens of disks.
+  const shared: SharedCreateInput = {
+    snapshotName: run.snapshotName,
+    description: buildDescription(run.trigger, run.reason),
+    retentionDays: policy.retentionDays > 0 ? policy.retentionDays : undefined,
+    tags: buildRunTags(run, policy),
+  };
+  const outcomes = await Promise.all(todo.map((disk) => createOne(run, disk, shared, context)));
   const uncertain = todo.filter((_, index) => outcomes[index] === 'uncertain');
   if (uncertain.length > 0) await adoptExistingSnapshots(run, uncertain, context);
+  logAccepted(todo, context);
 
   recordSharedFailure(run, todo);
   const steps: JournalStep[] = [];
@@ -42,7 +53,7 @@ export async function createDiskSnapshots(
 
 /**
  * Records the error that every create of the run failed with, such as a rejected signature, as
- * the run's error, so the run says why it failed and not only each disk.
+ * the run's error, so the run records why it failed and not only each disk.
  */
 function recordSharedFailure(run: RunRecord, disks: readonly DiskResult[]): void {
   const [first, ...rest] = disks.map((disk) => (disk.status === 'failed' ? disk.error : undefined));
@@ -51,29 +62,29 @@ function recordSharedFailure(run: RunRecord, disks: readonly DiskResult[]): void
   if (same) run.error = first;
 }
 
+/** Logs the run's accepted snapshots in one line, however many disks it covers. */
+function logAccepted(disks: readonly DiskResult[], context: RunContext): void {
+  const accepted = disks.filter((disk) => disk.snapshotId !== undefined);
+  if (accepted.length === 0) return;
+  const snapshotIds = Object.fromEntries(accepted.map((disk) => [disk.diskId, disk.snapshotId]));
+  context.logger.info({ snapshotIds }, 'snapshots accepted');
+}
+
 async function createOne(
   run: RunRecord,
   disk: DiskResult,
-  policy: PolicyConfig,
+  shared: SharedCreateInput,
   context: RunContext,
 ): Promise<string> {
   if (context.signal?.aborted === true) return 'interrupted';
-  const logger = context.logger.child({ diskId: disk.diskId });
   try {
     const snapshotId = await context.ecs.createSnapshot(
-      {
-        diskId: disk.diskId,
-        snapshotName: run.snapshotName,
-        description: buildDescription(run.trigger, run.reason),
-        clientToken: disk.clientToken,
-        retentionDays: policy.retentionDays > 0 ? policy.retentionDays : undefined,
-        tags: buildRunTags(run, policy),
-      },
+      { ...shared, diskId: disk.diskId, clientToken: disk.clientToken },
       { signal: context.signal },
     );
     crashPoint('create-returned');
     acceptDisk(disk, snapshotId);
-    logger.info({ snapshotId }, 'snapshot accepted');
+    context.logger.debug({ diskId: disk.diskId, snapshotId }, 'snapshot accepted');
     return 'accepted';
   } catch (error) {
     const outcome = recordCreateFailure(run, [disk], error, {

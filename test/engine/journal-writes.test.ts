@@ -19,8 +19,8 @@ describe('RunManager journal writes', () => {
     return JSON.parse(await readFile(path, 'utf8')) as RunRecord;
   }
 
-  /** Returns the phase of every journal update of one run, up to its acceptance. */
-  async function countUpdatesUntilAccepted(diskCount: number): Promise<string[]> {
+  /** Returns the phase of every journal update of one run up to its acceptance, and its logs. */
+  async function countUpdatesUntilAccepted(diskCount: number) {
     const disks = Array.from({ length: diskCount }, (_, index) => ({
       diskId: `d-bp1journal${String(index).padStart(6, '0')}`,
       type: index === 0 ? ('system' as const) : ('data' as const),
@@ -38,9 +38,10 @@ describe('RunManager journal writes', () => {
     const run = await manager.trigger({ policy: 'manual', trigger: 'hook' });
     await manager.waitFor(run.id, 'accomplished', 15_000);
     stop();
+    const accepted = active.logs.find('snapshots accepted');
     await active.close();
     harness = undefined;
-    return phases;
+    return { phases, accepted };
   }
 
   it('writes a run of 16 disks as often as a run of one before it is accepted', async () => {
@@ -48,8 +49,17 @@ describe('RunManager journal writes', () => {
     const sixteen = await countUpdatesUntilAccepted(16);
 
     // Planned, every disk creating, then the snapshot ids with the acceptance.
-    expect(one).toEqual(['creating', 'creating', 'waiting']);
-    expect(sixteen).toEqual(one);
+    expect(one.phases).toEqual(['creating', 'creating', 'waiting']);
+    expect(sixteen.phases).toEqual(one.phases);
+  });
+
+  it('logs the accepted snapshots of 16 disks in one line', async () => {
+    const { accepted } = await countUpdatesUntilAccepted(16);
+
+    expect(accepted).toHaveLength(1);
+    const snapshotIds = accepted[0]?.snapshotIds as Record<string, string>;
+    expect(Object.keys(snapshotIds)).toHaveLength(16);
+    expect(Object.values(snapshotIds).every((id) => id.startsWith('s-'))).toBe(true);
   });
 
   it('releases before the snapshot ids are written when the policy freezes', async () => {
