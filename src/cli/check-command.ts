@@ -1,19 +1,19 @@
-import { defineCommand, DEFAULT_CONFIG_FILE, printJson, printLines } from './command.js';
+import { defineDirectCommand, DEFAULT_CONFIG_FILE, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatTable } from './format-table.js';
 
 /** `selfsnap check`: validates the config and the cloud access the daemon needs, without it. */
-export const checkCommand = defineCommand({
+export const checkCommand = defineDirectCommand({
   command: 'check',
   describe: 'check the config, metadata service, RAM role and ECS permissions (no daemon needed)',
-  builder: (argv) =>
-    argv
-      .option('config', {
-        type: 'string',
-        describe: 'config file (env SELFSNAP_CONFIG)',
-        default: process.env.SELFSNAP_CONFIG ?? DEFAULT_CONFIG_FILE,
-      })
-      .option('json', { type: 'boolean', describe: 'print JSON', default: false }),
+  options: {
+    config: {
+      type: 'string',
+      describe: 'config file (env SELFSNAP_CONFIG)',
+      default: process.env.SELFSNAP_CONFIG ?? DEFAULT_CONFIG_FILE,
+    },
+    json: { type: 'boolean', describe: 'print JSON', default: false },
+  } as const,
   run: async (args) => {
     // The checks load the cloud SDK, which no other socket command needs.
     const { runChecks } = await import('./run-checks.js');

@@ -7,12 +7,6 @@ import { DEFAULT_SOCKET_PATH } from '../socket/socket-client.js';
  */
 export const DEFAULT_CONFIG_FILE = '/etc/selfsnap/config.yaml';
 
-/** Options every command that talks to the daemon takes. */
-export interface CommonArgs {
-  socket: string;
-  json: boolean;
-}
-
 /** An option that parse-option-args.ts can parse the way yargs does: a flag, text or a number. */
 export interface PlainOption {
   type?: 'string' | 'boolean' | 'number';
@@ -34,11 +28,6 @@ export const COMMON_OPTIONS = {
   },
   json: { type: 'boolean', describe: 'print JSON', default: false },
 } as const satisfies OptionTable;
-
-/** Adds `--socket` and `--json` to a command. */
-export function withCommonOptions<T>(argv: Argv<T>): Argv<T & CommonArgs> {
-  return argv.option('socket', COMMON_OPTIONS.socket).option('json', COMMON_OPTIONS.json);
-}
 
 /**
  * Builds a yargs command whose `run` resolves to the exit code. Each command lives in its own

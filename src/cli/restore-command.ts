@@ -2,28 +2,29 @@ import { parseDuration } from '../config/duration.js';
 import { SelfsnapError } from '../errors/index.js';
 import type { SnapshotView } from '../socket/snapshot-view.js';
 import { callDaemon } from '../socket/socket-client.js';
-import { defineCommand, printJson, printLines, withCommonOptions } from './command.js';
+import { COMMON_OPTIONS, defineDirectCommand, printJson, printLines } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { findRestorePoints, type RestoreQuery } from './find-restore-points.js';
 import { formatRestoreSteps } from './format-restore-steps.js';
 
 /** `selfsnap restore`: finds the snapshots to go back to and prints how to restore each disk. */
-export const restoreCommand = defineCommand({
+export const restoreCommand = defineDirectCommand({
   command: 'restore',
   describe: 'find the snapshot from before a time or with a reason, and print the restore steps',
-  builder: (argv) =>
-    withCommonOptions(argv)
-      .option('before', {
-        type: 'string',
-        describe: 'a time (ISO 8601, e.g. 2026-12-04T15:00Z) or an age (e.g. 2h = two hours ago)',
-      })
-      .option('reason', { type: 'string', describe: 'text the snapshot description contains' })
-      .option('disk', { type: 'string', describe: 'only this disk id' })
-      .option('yes', {
-        type: 'boolean',
-        default: false,
-        describe: 'perform the restore (not supported)',
-      }),
+  options: {
+    ...COMMON_OPTIONS,
+    before: {
+      type: 'string',
+      describe: 'a time (ISO 8601, e.g. 2026-12-04T15:00Z) or an age (e.g. 2h = two hours ago)',
+    },
+    reason: { type: 'string', describe: 'text the snapshot description contains' },
+    disk: { type: 'string', describe: 'only this disk id' },
+    yes: {
+      type: 'boolean',
+      default: false,
+      describe: 'perform the restore (not supported)',
+    },
+  } as const,
   run: async (args) => {
     if (args.before === undefined && args.reason === undefined) {
       throw new SelfsnapError('REQUEST_INVALID', 'name --before TIME or --reason TEXT');

@@ -10,11 +10,13 @@ import { parseOptionArgs } from './parse-option-args.js';
  * the rest of a socket command takes.
  */
 export const DIRECT_COMMANDS: Record<string, () => Promise<DirectCommand>> = {
+  check: async () => (await import('./check-command.js')).checkCommand,
   daemon: async () => (await import('./daemon-command.js')).daemonCommand,
   'hooks run': async () => (await import('./hooks-command.js')).runHookCommand,
   list: async () => (await import('./list-command.js')).listCommand,
   pin: async () => (await import('./pin-command.js')).pinCommand,
   prune: async () => (await import('./prune-command.js')).pruneCommand,
+  restore: async () => (await import('./restore-command.js')).restoreCommand,
   'run show': async () => (await import('./run-command.js')).runShowCommand,
   runs: async () => (await import('./runs-command.js')).runsCommand,
   snapshot: async () => (await import('./snapshot-command.js')).snapshotCommand,

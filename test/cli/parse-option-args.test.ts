@@ -1,12 +1,14 @@
 import yargs, { type CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
 import type { OptionTable, PositionalTable } from '../../src/cli/command.js';
+import { checkCommand } from '../../src/cli/check-command.js';
 import { daemonCommand } from '../../src/cli/daemon-command.js';
 import { runHookCommand } from '../../src/cli/hooks-command.js';
 import { listCommand } from '../../src/cli/list-command.js';
 import { parseOptionArgs } from '../../src/cli/parse-option-args.js';
 import { pinCommand, unpinCommand } from '../../src/cli/pin-command.js';
 import { pruneCommand } from '../../src/cli/prune-command.js';
+import { restoreCommand } from '../../src/cli/restore-command.js';
 import { runShowCommand } from '../../src/cli/run-command.js';
 import { DIRECT_COMMANDS } from '../../src/cli/run-without-yargs.js';
 import { runsCommand } from '../../src/cli/runs-command.js';
@@ -20,11 +22,13 @@ type DirectCommandModule = CommandModule<object, object> & {
 };
 
 const COMMANDS = {
+  check: checkCommand,
   daemon: daemonCommand,
   'hooks run': runHookCommand,
   list: listCommand,
   pin: pinCommand,
   prune: pruneCommand,
+  restore: restoreCommand,
   'run show': runShowCommand,
   runs: runsCommand,
   snapshot: snapshotCommand,
@@ -154,6 +158,8 @@ describe('parseOptionArgs', () => {
     ['run show', ['r-1', '--json']],
     ['hooks run', ['apt', '--phase', 'post', '--transaction', '3f9c0a1b2d4e']],
     ['hooks run', ['--json', 'dnf']],
+    ['restore', ['--before', '2h', '--disk', 'd-1', '--yes']],
+    ['check', ['--config=/etc/selfsnap/config.yaml']],
   ])('returns what yargs returns for %s %j', async (name, tokens) => {
     const command = COMMANDS[name] as DirectCommandModule;
     const expected = await parseWithYargs(name, tokens);
