@@ -13,11 +13,12 @@ describe('daemon log lines', () => {
     });
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished', timeoutMs: 20_000 });
     // A rejected token makes the SDK error, with its request details, reach the log.
+    // The creates, because runs plan from the disk listing made at start.
     daemon.emulator.control.injectError({
-      action: 'DescribeDisks',
+      action: 'CreateSnapshot',
       code: 'InvalidSecurityToken.Expired',
       httpStatus: 400,
-      count: 5,
+      count: 30,
     });
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished', timeoutMs: 20_000 });
     const issued = daemon.emulator.control.credentials();

@@ -46,11 +46,12 @@ describe('GET /metrics', () => {
       scenario: { settings: { snapshotDuration: '1s' } },
     });
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished', timeoutMs: 20_000 });
+    // The creates, because runs plan from the disk listing made at start.
     daemon.emulator.control.injectError({
-      action: 'DescribeDisks',
+      action: 'CreateSnapshot',
       code: 'Forbidden.RAM',
       httpStatus: 403,
-      count: 1,
+      count: 3,
     });
     await postJson(daemon.socketPath, '/v1/runs', { wait: 'accomplished', timeoutMs: 20_000 });
     // The daemon lists the snapshots after each finished run, in the background.
@@ -115,14 +116,14 @@ describe('GET /metrics', () => {
 
   it('counts API calls and errors by action and ECS code', () => {
     expect(sampleValue(samples, 'selfsnap_ecs_api_calls_total', { action: 'CreateSnapshot' })).toBe(
-      3,
+      6,
     );
     expect(
       sampleValue(samples, 'selfsnap_ecs_api_errors_total', {
-        action: 'DescribeDisks',
+        action: 'CreateSnapshot',
         code: 'Forbidden.RAM',
       }),
-    ).toBe(1);
+    ).toBe(3);
   });
 
   it('exports the credential expiry time', () => {

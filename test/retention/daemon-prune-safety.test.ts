@@ -119,8 +119,9 @@ describe('daemon run prune safety', () => {
       deleted: ['s-gone003'],
     });
     expect(keeping.prune).toMatchObject({ diskIds: [DATA_DISK_1], deleted: [] });
-    // One DescribeDisks plans each run, and the orphans: prune policy lists the disks once more.
-    expect(daemon.emulator.control.requests({ action: 'DescribeDisks' })).toHaveLength(3);
+    // The daemon lists the disks once at start and plans both runs from that listing, and the
+    // orphans: prune policy lists them once more.
+    expect(daemon.emulator.control.requests({ action: 'DescribeDisks' })).toHaveLength(2);
   });
 
   it('prunes nothing when the listing fails on a later page', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSocket, startTestDaemon, type TestDaemon } from '../socket/test-daemon.js';
+import { waitUntil } from '../support/wait.js';
 
 describe('retention routes on the socket', () => {
   let daemon: TestDaemon;
@@ -8,6 +9,15 @@ describe('retention routes on the socket', () => {
     daemon = await startTestDaemon({
       policies: { nightly: { retention: { keepLast: 2 } } },
     });
+    // The daemon lists the instance's disks once at start; the cases check for calls after it.
+    const active = daemon;
+    await waitUntil(
+      async () =>
+        active.emulator.control.requests({ action: 'DescribeDisks' }).length > 0 || undefined,
+      10_000,
+      "the daemon's first disk listing",
+    );
+    daemon.emulator.control.clearRequests();
   });
 
   afterAll(async () => {
