@@ -88,7 +88,9 @@ function buildHealth(sources: StatusSources) {
         ? Math.round((expiresAt - Date.now()) / 1000)
         : null,
     },
-    api: { ...health.api, reachable: health.api.ok },
+    // Null until the first ECS call returns, so a daemon that has not called the API yet does
+    // not report it as reachable.
+    api: { ...health.api, reachable: health.api.lastCallAt === undefined ? null : health.api.ok },
   };
 }
 

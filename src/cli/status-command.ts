@@ -31,7 +31,7 @@ function formatStatus(status: StatusBody): string {
     `health ${health.status}  up ${formatSeconds(status.uptimeSeconds)}  ` +
       `metadata ${health.metadata.ok ? 'ok' : 'failing'}  ` +
       `credentials ${expires === null ? 'none yet' : `expire in ${formatSeconds(expires)}`}  ` +
-      `api ${health.api.reachable ? 'ok' : 'failing'}`,
+      `api ${formatApiHealth(health.api.reachable)}`,
   ];
   if (health.lastError !== null) lines.push(`last error: ${health.lastError}`);
   lines.push('', formatPolicies(status));
@@ -41,6 +41,11 @@ function formatStatus(status: StatusBody): string {
   }
   if (status.recentRuns.length > 0) lines.push('', formatRecentRuns(status));
   return lines.join('\n');
+}
+
+function formatApiHealth(reachable: boolean | null): string {
+  if (reachable === null) return 'not called yet';
+  return reachable ? 'ok' : 'failing';
 }
 
 function formatPolicies(status: StatusBody): string {

@@ -46,7 +46,9 @@ describe('CLI commands on the socket', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`instance ${INSTANCE}  region cn-hangzhou`);
-    expect(result.stdout).toMatch(/^health ok {2}up \d+s {2}metadata ok {2}credentials expire in/m);
+    expect(result.stdout).toMatch(
+      /^health ok {2}up \d+s {2}metadata ok {2}credentials expire in .* {2}api ok$/m,
+    );
     expect(result.stdout).toMatch(/^POLICY +SCHEDULE +LAST RUN +STARTED +NEXT RUN$/m);
     expect(result.stdout).toMatch(/^nightly +0 3 \* \* \* +succeeded +\S+ \S+ +\S+ 03:00:00Z$/m);
   });
