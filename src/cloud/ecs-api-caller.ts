@@ -1,5 +1,5 @@
-import type openapi from '@alicloud/openapi-core';
-import type { RamRoleCredentials } from '../credentials/index.js';
+import type openapiCore from '@alicloud/openapi-core';
+import { commonJsExports, type RamRoleCredentials } from '../credentials/index.js';
 import { SelfsnapError, type ErrorCode } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock } from './clock.js';
@@ -20,7 +20,7 @@ export interface ApiCallRecord {
   errorCode?: ErrorCode;
 }
 
-type OpenApi = typeof openapi;
+type OpenApi = typeof openapiCore;
 type OpenApiClient = InstanceType<OpenApi['default']>;
 
 /** The endpoint, protocol, timeout and credentials of ECS API calls. */
@@ -164,10 +164,11 @@ export class EcsApiCaller {
 }
 
 async function createClient(connection: EcsConnection) {
-  const [{ default: openapi }, credential] = await Promise.all([
+  const [namespace, credential] = await Promise.all([
     import('@alicloud/openapi-core'),
     connection.credentials.load(),
   ]);
+  const openapi = commonJsExports<typeof openapiCore>(namespace);
   const config = new openapi.$OpenApiUtil.Config({
     credential,
     endpoint: connection.endpoint,

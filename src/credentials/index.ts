@@ -1,3 +1,4 @@
+export { commonJsExports } from './common-js-exports.js';
 export { createRamRoleCredentials, parseStsDocument } from './ram-role-credentials.js';
 export type {
   CredentialsHealth,

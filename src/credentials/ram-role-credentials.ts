@@ -1,5 +1,6 @@
 import type credentials from '@alicloud/credentials';
 import { SelfsnapError } from '../errors/index.js';
+import { commonJsExports } from './common-js-exports.js';
 import { DEFAULT_METADATA_ENDPOINT, type MetadataClient } from '../metadata/index.js';
 
 /** One STS credential set as the RAM-role document returns it. */
@@ -70,7 +71,8 @@ export function createRamRoleCredentials(
   let loading: Promise<SdkCredential> | undefined;
 
   const load = (): Promise<SdkCredential> => {
-    loading ??= import('@alicloud/credentials').then(({ default: sdk }) => {
+    loading ??= import('@alicloud/credentials').then((namespace) => {
+      const sdk = commonJsExports<typeof credentials>(namespace);
       const createSource = (): SessionSource =>
         normalizeEndpoint(options.metadataEndpoint) === DEFAULT_METADATA_ENDPOINT
           ? sdk.ECSRAMRoleCredentialsProvider.builder()
