@@ -28,6 +28,10 @@ const client = new EcsModule.default(
     endpoint: input.endpoint,
     protocol: 'http',
     regionId: input.regionId,
+    // The SDK's timeouts are timers on the emulated clock, which runs 60 times faster, so its
+    // 3 s read timeout would end after 50 ms of real time. The daemon gets 120 s for the same reason.
+    connectTimeout: 120_000,
+    readTimeout: 120_000,
   }),
 );
 
