@@ -95,13 +95,22 @@ function reportOutcome(answer: TriggerAnswer, wait: WaitMode | 'none'): number {
   return code;
 }
 
+// A run that reached "accepted" is still running, so the exit code comes from its disks'
+// outcomes.
 function exitCodeOf(answer: TriggerAnswer, wait: WaitMode | 'none'): number {
   const { run } = answer;
   if (run.status === 'failed') return EXIT.cloudError;
   if (run.status === 'partial') return EXIT.partial;
   if (answer.timedOut) return EXIT.timeout;
-  if (wait !== 'none' && run.disks.some((disk) => disk.status === 'failed')) return EXIT.partial;
+  if (wait === 'none') return EXIT.ok;
+  const missed = countMissedDisks(run);
+  if (missed > 0 && missed === run.disks.length) return EXIT.cloudError;
+  if (missed > 0) return EXIT.partial;
   return EXIT.ok;
+}
+
+function countMissedDisks(run: RunRecord): number {
+  return run.disks.filter((disk) => disk.status === 'failed' || disk.status === 'skipped').length;
 }
 
 function describeFailure(run: RunRecord, timedOut: boolean, wait: WaitMode | 'none'): string {
@@ -109,5 +118,8 @@ function describeFailure(run: RunRecord, timedOut: boolean, wait: WaitMode | 'no
   const detail = firstError === undefined ? '' : `: ${firstError.message}`;
   if (run.status === 'failed') return `run ${run.id} failed${detail}`;
   if (timedOut) return `run ${run.id} did not reach "${wait}" in time; it goes on in the daemon`;
+  if (countMissedDisks(run) === run.disks.length) {
+    return `run ${run.id} failed: no disk got a snapshot${detail}`;
+  }
   return `run ${run.id} is partial${detail}`;
 }

@@ -164,3 +164,51 @@ describe('selfsnap snapshot', () => {
     expect(result.stderr).not.toContain('Options:');
   });
 });
+
+describe('selfsnap snapshot --wait accepted', () => {
+  let daemon: TestDaemon;
+  const DATA_DISKS = ['d-bp1selfsnap0dat00001', 'd-bp1selfsnap0dat00002'];
+
+  beforeAll(async () => {
+    daemon = await startTestDaemon({
+      policies: { rejected: { disks: 'data' }, halfway: { disks: 'data' } },
+      scenario: { settings: { snapshotDuration: '1s' } },
+    });
+  });
+
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  const snapshot = (policy: string) =>
+    runCli(['snapshot', '--socket', daemon.socketPath, '--policy', policy, '--wait', 'accepted']);
+
+  it('exits 5 when every create is rejected', async () => {
+    daemon.emulator.control.injectError({
+      action: 'CreateSnapshot',
+      code: 'OperationDenied.NoStock',
+      httpStatus: 403,
+      count: DATA_DISKS.length,
+    });
+
+    const result = await snapshot('rejected');
+
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/^selfsnap: run \S+ failed: no disk got a snapshot: .+\n$/);
+  });
+
+  it('exits 7 when one disk is skipped', async () => {
+    daemon.emulator.control.injectError({
+      action: 'CreateSnapshot',
+      code: 'IncorrectDiskStatus',
+      httpStatus: 403,
+      diskId: DATA_DISKS[1],
+      count: 1,
+    });
+
+    const result = await snapshot('halfway');
+
+    expect(result.code).toBe(7);
+    expect(result.stderr).toMatch(/^selfsnap: run \S+ is partial: .+\n$/);
+  });
+});
