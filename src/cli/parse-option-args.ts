@@ -6,10 +6,11 @@ const MAX_INTEGER_DIGITS = 15;
 /**
  * Parses the arguments after a command name the way yargs 18 does, for the forms it is sure of.
  * These are `--name value`, `--name=value`, a bare `--flag` for a boolean, and one word that does
- * not start with `-` for each positional, which must be one of its choices when it has them. It returns the arguments with defaults and camelCase
- * copies, as yargs passes them to a handler. Any other command line (help, an unknown, repeated
- * or negated option, a value outside the choices, a missing or extra positional) returns
- * undefined, so that yargs parses it and reports what is wrong.
+ * not start with `-` for each positional, which must be one of its choices when it has them. It
+ * returns the arguments with defaults and camelCase copies, as yargs passes them to a handler.
+ * Any other command line (help, an unknown, repeated or negated option, a value outside the
+ * choices, a missing or extra positional) returns undefined, so that yargs parses it and reports
+ * what is wrong.
  */
 export function parseOptionArgs(
   tokens: readonly string[],

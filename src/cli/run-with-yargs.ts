@@ -36,6 +36,7 @@ export async function runWithYargs(argv: string[]): Promise<number> {
     .command(hooksCommand)
     .command(versionCommand)
     .completion('completion', 'print a bash or zsh completion script')
+    .check(rejectRepeatedOptions, true)
     // Throwing is what stops yargs: a failure handler that returns lets the command run anyway.
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
@@ -45,4 +46,16 @@ export async function runWithYargs(argv: string[]): Promise<number> {
 
   await parser.parseAsync();
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+}
+
+// yargs collects a repeated option into an array, which no command expects. A repeated --socket
+// reached node:net as an array, and a repeated --policy matched no policy.
+function rejectRepeatedOptions(argv: Record<string, unknown>): true {
+  const repeated = Object.keys(argv).find(
+    (key) => key !== '_' && key === key.toLowerCase() && Array.isArray(argv[key]),
+  );
+  if (repeated !== undefined) {
+    throw new UsageError(`--${repeated} was given more than once; give it once`);
+  }
+  return true;
 }

@@ -35,6 +35,26 @@ describe('CLI usage errors', () => {
       'Argument: wait, Given: "soon"',
     ],
     ['a missing run id', ['run', 'show'], 'Not enough non-option arguments'],
+    [
+      'a repeated option',
+      ['snapshot', '--policy', 'nightly', '--policy', 'nightly'],
+      '--policy was given more than once',
+    ],
+    [
+      'a repeated socket',
+      ['status', '--socket', '/run/selfsnap/other.sock'],
+      '--socket was given more than once',
+    ],
+    [
+      'a repeated date',
+      ['restore', '--before', '2h', '--before', '3h'],
+      '--before was given more than once',
+    ],
+    [
+      'a repeated wait mode',
+      ['snapshot', '--wait', 'accepted', '--wait', 'none'],
+      '--wait was given more than once',
+    ],
   ])('exits 2 and does nothing for %s', async (_case, args, message) => {
     daemon.emulator.control.clearRequests();
 
