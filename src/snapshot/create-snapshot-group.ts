@@ -107,6 +107,12 @@ async function handleCreateError(
     action: 'CreateSnapshotGroup',
   });
   if (outcome === 'interrupted') return 'interrupted';
+  // A member may have been detached, released or changed since the listing was made.
+  if (outcome === 'skipped' || outcome === 'failed') {
+    context.diskListing?.invalidate(
+      `CreateSnapshotGroup was rejected with ${code || failure.code}`,
+    );
+  }
   if (outcome === 'uncertain') {
     // The group may exist although its response was lost, so adopt it when the tag lookup finds it.
     const found = await findRunGroup(run, context);

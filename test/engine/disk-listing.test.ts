@@ -23,8 +23,11 @@ describe('InstanceDiskCache in runs', () => {
   });
 
   /** Starts an emulator, a fake sysfs with one virtio disk per cloud disk, and a cached manager. */
-  async function start(options: { now?: () => number; maxAgeMs?: number } = {}) {
-    const active = await EngineHarness.start({ scenario: FAST });
+  async function start(
+    options: { now?: () => number; maxAgeMs?: number; policies?: Record<string, unknown> } = {},
+  ) {
+    const { policies, ...cacheOptions } = options;
+    const active = await EngineHarness.start({ scenario: FAST, policies });
     harness = active;
     system = await FakeSystem.create();
     const serials = [SYSTEM, DATA_1, DATA_2].map((diskId) => diskId.replace(/^d-/, ''));
@@ -36,7 +39,7 @@ describe('InstanceDiskCache in runs', () => {
         active.ecs.describeInstanceDisks(active.identity.instanceId, { signal }),
       sysRoot: system.roots.sys,
       logger: active.logs.logger,
-      ...options,
+      ...cacheOptions,
     });
     await cache.refresh();
     const manager = await active.createManager({ diskListing: cache });
@@ -93,6 +96,28 @@ describe('InstanceDiskCache in runs', () => {
     expect(countCalls(active, 'DescribeDisks')).toBe(1);
     expect(active.logs.find('disk listing dropped')[0]).toMatchObject({
       reason: `CreateSnapshot of ${DATA_2} was rejected`,
+    });
+  });
+
+  it('lists the disks again after a snapshot group is rejected', async () => {
+    const { active, manager } = await start({
+      policies: { manual: { disks: 'data', consistency: 'group' } },
+    });
+    active.emulator.control.injectError({
+      action: 'CreateSnapshotGroup',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      count: 1,
+    });
+
+    const first = await runOnce(manager);
+    expect(first.status).toBe('failed');
+    expect(countCalls(active, 'DescribeDisks')).toBe(0);
+    await runOnce(manager);
+
+    expect(countCalls(active, 'DescribeDisks')).toBe(1);
+    expect(active.logs.find('disk listing dropped')[0]).toMatchObject({
+      reason: 'CreateSnapshotGroup was rejected with InvalidParameter',
     });
   });
 
