@@ -30,6 +30,9 @@ import { readHookOutcome } from './package-hooks/hook-state.js';
 const CONNECT_RETRY_MS = { initial: 1000, max: 60_000 };
 // A graceful stop waits this long for runs to record their snapshot ids.
 const DRAIN_TIMEOUT_MS = 20_000;
+// A trigger that arrives while the daemon is still identifying the instance waits this long for
+// it, so a package hook run right after boot still gets its snapshot.
+const TRIGGER_READY_WAIT_MS = 30_000;
 
 /** The running agent: socket, identity, cloud client, runs and schedules. */
 export class Daemon implements SocketApi {
@@ -46,6 +49,10 @@ export class Daemon implements SocketApi {
   private credentials?: RamRoleCredentials;
   private ecs?: EcsClient;
   private runs?: RunManager;
+  private markRunsReady!: () => void;
+  private readonly runsReady = new Promise<void>((resolve) => {
+    this.markRunsReady = resolve;
+  });
   private retentionService?: RetentionService;
   private scheduler?: Scheduler;
   private stopping = false;
@@ -89,6 +96,7 @@ export class Daemon implements SocketApi {
   /** Stops schedules and the socket, and lets runs in flight record their state. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.markRunsReady();
     clearTimeout(this.connectTimer);
     // A frozen filesystem blocks the host's writes, so it must not wait for the runs to drain.
     await this.quiesces.releaseAll();
@@ -129,7 +137,7 @@ export class Daemon implements SocketApi {
   async startRun(body: TriggerBody): Promise<RunRecord> {
     const trigger = body.trigger ?? 'manual';
     const policy = body.policy ?? this.defaultPolicy();
-    const runs = this.readyRuns();
+    const runs = await this.runsOnceReady();
     const minIntervalMs = trigger === 'hook' ? (this.config.triggers.hook?.minInterval ?? 0) : 0;
     const request = { policy, reason: body.reason };
     const recent = findReusableHookRun(runs.listRuns(200), request, minIntervalMs);
@@ -167,6 +175,18 @@ export class Daemon implements SocketApi {
 
   async renderMetrics() {
     return this.metrics.render();
+  }
+
+  private async runsOnceReady(): Promise<RunManager> {
+    if (this.runs === undefined && !this.stopping) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, TRIGGER_READY_WAIT_MS);
+      });
+      await Promise.race([this.runsReady, timeout]);
+      clearTimeout(timer);
+    }
+    return this.readyRuns();
   }
 
   private readyRuns(): RunManager {
@@ -229,6 +249,7 @@ export class Daemon implements SocketApi {
     this.metrics.seedFromHistory(runs.listRuns(200));
     runs.subscribe((run) => this.onRunUpdate(run));
     this.runs = runs;
+    this.markRunsReady();
 
     this.scheduler = new Scheduler(
       this.config.policies,
