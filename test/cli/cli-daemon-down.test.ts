@@ -136,10 +136,12 @@ describe('CLI with the daemon not ready', () => {
     expect(result.stdout).toContain('instance unknown (metadata service not reached yet)');
   });
 
-  it('exits 8 from snapshot with the reason on stderr', async () => {
+  it('exits 8 from snapshot after waiting 30 s for the instance', async () => {
+    const started = Date.now();
     const result = await runCli(['snapshot', '--socket', daemon.socketPath]);
 
     expect(result.code).toBe(8);
     expect(result.stderr).toMatch(/^selfsnap: daemon is not ready: .+\n$/);
-  });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
+  }, 60_000);
 });
