@@ -55,11 +55,25 @@ export const snapshotCommand = defineDirectCommand({
       args.json || args.wait === 'none'
         ? await callDaemon<TriggerAnswer>(args.socket, 'POST', '/v1/runs', call)
         : await streamProgress(args.socket, call);
+    warnIfJoined(body, answer.run);
     if (args.json) printJson(answer);
     else if (args.wait === 'none') printLines(formatRun(answer.run));
     return reportOutcome(answer, args.wait);
   },
 });
+
+// The daemon hands back a run already in flight when it covers the requested disks, or a recent
+// hook run it reuses. That run keeps its own policy and reason, so the caller is told.
+function warnIfJoined(body: TriggerBody, run: RunRecord): void {
+  const otherPolicy = body.policy !== undefined && run.policy !== body.policy;
+  const otherReason = body.reason !== undefined && run.reason !== body.reason;
+  if (!otherPolicy && !otherReason) return;
+  const reason = run.reason === undefined ? 'no reason' : `reason "${run.reason}"`;
+  process.stderr.write(
+    `selfsnap: joined run ${run.id} (policy ${run.policy}, ${reason}), which already covers ` +
+      `these disks; your policy and reason are not recorded\n`,
+  );
+}
 
 async function streamProgress(
   socket: string,

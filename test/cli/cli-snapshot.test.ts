@@ -16,6 +16,18 @@ function runOnTerminal(args: string[]): Promise<{ code: number; output: string }
   });
 }
 
+/** Waits until the daemon has no run in flight, since a new trigger would join one. */
+async function waitForNoRunInFlight(daemon: TestDaemon): Promise<void> {
+  await waitUntil(
+    async () => {
+      const { body } = await getJson<{ inFlight: unknown[] }>(daemon.socketPath, '/v1/status');
+      return body.inFlight.length === 0 ? true : undefined;
+    },
+    20_000,
+    'the earlier runs to finish',
+  );
+}
+
 describe('selfsnap snapshot', () => {
   let daemon: TestDaemon;
 
@@ -104,6 +116,7 @@ describe('selfsnap snapshot', () => {
   });
 
   it('exits 6 with one line on stderr when the wait times out', async () => {
+    await waitForNoRunInFlight(daemon);
     const result = await runCli([
       'snapshot',
       '--socket',
@@ -123,15 +136,7 @@ describe('selfsnap snapshot', () => {
   });
 
   it('exits 5 when every disk fails', async () => {
-    // A new trigger joins a run that still claims its disks, so let the earlier runs end first.
-    await waitUntil(
-      async () => {
-        const { body } = await getJson<{ inFlight: unknown[] }>(daemon.socketPath, '/v1/status');
-        return body.inFlight.length === 0 ? true : undefined;
-      },
-      20_000,
-      'the earlier runs to finish',
-    );
+    await waitForNoRunInFlight(daemon);
     for (const diskId of ['d-bp1selfsnap0dat00001', 'd-bp1selfsnap0dat00002']) {
       daemon.emulator.control.failSnapshots({ diskId, count: 1 });
     }
@@ -171,7 +176,12 @@ describe('selfsnap snapshot --wait accepted', () => {
 
   beforeAll(async () => {
     daemon = await startTestDaemon({
-      policies: { rejected: { disks: 'data' }, halfway: { disks: 'data' } },
+      policies: {
+        rejected: { disks: 'data' },
+        halfway: { disks: 'data' },
+        first: { disks: 'data' },
+        second: { disks: 'data' },
+      },
       scenario: { settings: { snapshotDuration: '1s' } },
     });
   });
@@ -210,5 +220,39 @@ describe('selfsnap snapshot --wait accepted', () => {
 
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/^selfsnap: run \S+ is partial: .+\n$/);
+  });
+
+  it('says so when the trigger joins a run in flight', async () => {
+    await waitForNoRunInFlight(daemon);
+    const first = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'first',
+      '--reason',
+      'nightly upgrade',
+      '--wait',
+      'none',
+    ]);
+    const firstId = /^run (\S+)/m.exec(first.stdout)?.[1];
+
+    const result = await runCli([
+      'snapshot',
+      '--socket',
+      daemon.socketPath,
+      '--policy',
+      'second',
+      '--reason',
+      'before deploy',
+    ]);
+
+    expect(first.code).toBe(0);
+    expect(firstId).toBeDefined();
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `selfsnap: joined run ${firstId} (policy first, reason "nightly upgrade"), which already ` +
+        'covers these disks; your policy and reason are not recorded\n',
+    );
   });
 });
