@@ -62,8 +62,8 @@ export const snapshotCommand = defineDirectCommand({
   },
 });
 
-// The daemon hands back a run already in flight when it covers the requested disks, or a recent
-// hook run it reuses. That run keeps its own policy and reason, so the caller is told.
+// The daemon returns a run already in flight when it covers the requested disks, or a recent
+// hook run it reuses. That run keeps its own policy and reason, so a warning names it.
 function warnIfJoined(body: TriggerBody, run: RunRecord): void {
   const otherPolicy = body.policy !== undefined && run.policy !== body.policy;
   const otherReason = body.reason !== undefined && run.reason !== body.reason;
