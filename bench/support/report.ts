@@ -72,6 +72,9 @@ export function formatTable(rows: readonly FigureRow[]): string {
     .join('\n');
 }
 
+/** Heading of the findings, the last section of RESULTS.md. */
+export const FINDINGS_HEADING = '## Why targets are missed, what changed, and what is left';
+
 /** Renders RESULTS.md: machine, command, the table, each figure's notes, then the findings. */
 export function renderResults(options: {
   machine: Machine;
@@ -109,10 +112,10 @@ export function renderResults(options: {
     '## How each figure is measured',
     '',
     ...notes,
-    '## Why targets are missed, and the fixes',
+    FINDINGS_HEADING,
     '',
-    'Found by profiling on the machine of the first full run; the table above has the numbers of',
-    'this run.',
+    'Found by profiling on the machine of the full runs; the table above has the numbers of this',
+    'run.',
     '',
     ...options.findings.map((finding) => `- ${finding}`),
     '',
