@@ -2,7 +2,7 @@
  * Causes of the missed targets, what was changed for them and what is left, found by profiling on
  * the machine of the full runs (2 cores, Node 20). The tools were `node --cpu-prof` of the daemon
  * and the CLI, /proc/PID/smaps_rollup, heap snapshots, and importing the daemon's packages one by
- * one into a fresh node. These record that investigation, while the table holds the numbers of
+ * one into a fresh node. These record that investigation, while the table contains the numbers of
  * the current run.
  */
 export const FINDINGS: readonly string[] = [
