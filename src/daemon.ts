@@ -61,8 +61,8 @@ export class Daemon implements SocketApi {
   private readonly logger: Logger;
 
   /**
-   * Creates the daemon. `scope` carries no `component`: each part adds its own, because a child
-   * logger that binds a key again writes it twice in every line.
+   * Creates the daemon. `scope` has no `component`, so each part adds its own. A child logger
+   * that binds a key again writes it twice in every line.
    */
   constructor(
     private readonly config: SelfsnapConfig,

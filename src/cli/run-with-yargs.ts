@@ -15,7 +15,7 @@ import { statusCommand } from './status-command.js';
 import { UsageError } from './usage-error.js';
 import { versionCommand } from './version-command.js';
 
-/** Parses the command line with yargs and runs the command; usage errors throw UsageError. */
+/** Parses the command line with yargs and runs the command. Usage errors throw UsageError. */
 export async function runWithYargs(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('selfsnap')

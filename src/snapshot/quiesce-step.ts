@@ -7,8 +7,8 @@ import type { RunRecord } from './run-record.js';
 
 /**
  * Calls the quiesce hook before the creates when the policy requests filesystem or application
- * consistency. `quiesce-started` is journaled before the hook, so a restarted daemon knows to
- * release. The quiesced state is not written here but returned as the `quiesce-done` step for the
+ * consistency. `quiesce-started` is journaled before the hook, so a restarted daemon releases
+ * what it quiesced. The quiesced state is not written here but returned as the `quiesce-done` step for the
  * write that precedes the creates, which keeps one write fewer inside the freeze. The consistency
  * the hook returns goes into the tags of every snapshot of the run.
  */

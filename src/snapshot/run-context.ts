@@ -12,7 +12,7 @@ export interface PollIntervals {
   max: number;
 }
 
-/** A source of the instance's disks that may answer from a cache, such as InstanceDiskCache. */
+/** Source of the instance's disks that may return a cached listing, such as InstanceDiskCache. */
 export interface DiskListing {
   list(signal?: AbortSignal): Promise<{ disks: Disk[]; source: 'cache' | 'api' }>;
   /** Drops a cached listing after a create showed it may be out of date. */
@@ -39,7 +39,7 @@ export interface RunContext {
   serialDirectory?: SerialDirectory;
   /** Locations of mountinfo, sysfs and by-id links for mountpoint resolution. */
   diskLookupRoots?: Partial<DiskLookupRoots>;
-  /** Where runs get the instance's disks; without it every run calls DescribeDisks. */
+  /** Source of the instance's disks for planning. Without it, every run calls DescribeDisks. */
   diskListing?: DiskListing;
   /** Disks one CreateSnapshotGroup may cover. */
   groupDiskLimit?: number;

@@ -44,7 +44,7 @@ describe('RunManager journal writes', () => {
     return { phases, accepted };
   }
 
-  it('writes a run of 16 disks as often as a run of one before it is accepted', async () => {
+  it('writes 16 disks as often as one', async () => {
     const one = await countUpdatesUntilAccepted(1);
     const sixteen = await countUpdatesUntilAccepted(16);
 
